@@ -1,0 +1,137 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * ClientHello / ServerHello parsing into a facts struct.
+ *
+ * Input is ONE complete handshake message (the 4-byte handshake header
+ * followed by its body), already reassembled from TLS records, TCP segments
+ * or QUIC CRYPTO frames. The parser copies every list the fingerprints need,
+ * with GREASE values (RFC 8701) removed, into fixed arrays; SNI and ALPN are
+ * pointers into the message, valid as long as the message buffer is.
+ *
+ * Contract: reads only [msg, msg + len); never allocates; on any error the
+ * facts are unusable and the return value names the failure.
+ */
+#ifndef TLSFP_HELLO_H
+#define TLSFP_HELLO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define TLSFP_HS_CLIENT_HELLO 1
+#define TLSFP_HS_SERVER_HELLO 2
+
+#define TLSFP_EXT_SERVER_NAME 0x0000
+#define TLSFP_EXT_SUPPORTED_GROUPS 0x000a
+#define TLSFP_EXT_EC_POINT_FORMATS 0x000b
+#define TLSFP_EXT_SIGNATURE_ALGORITHMS 0x000d
+#define TLSFP_EXT_ALPN 0x0010
+#define TLSFP_EXT_SUPPORTED_VERSIONS 0x002b
+
+/* Capacities: far above any real hello; a hello over them is refused
+ * (TLSFP_PARSE_TOO_MANY_ITEMS), never silently cut. */
+#define TLSFP_CH_MAX_CIPHERS 2048
+#define TLSFP_CH_MAX_EXTS 1024
+#define TLSFP_CH_MAX_GROUPS 1024
+#define TLSFP_CH_MAX_POINT_FORMATS 255
+#define TLSFP_CH_MAX_SIGALGS 1024
+#define TLSFP_CH_MAX_VERSIONS 127
+#define TLSFP_SH_MAX_EXTS 256
+
+/* Named parse outcomes; each maps to a PARSE_ERR_* counter. */
+enum tlsfp_parse_result {
+	TLSFP_PARSE_OK = 0,
+	TLSFP_PARSE_TRUNCATED = -1,      /* a length points past the message */
+	TLSFP_PARSE_BAD_LENGTH = -2,     /* inconsistent lengths (odd list, trailing bytes) */
+	TLSFP_PARSE_BAD_EXTENSION = -3,  /* an extension's body does not parse */
+	TLSFP_PARSE_TOO_MANY_ITEMS = -4, /* a list over the capacities above */
+	TLSFP_PARSE_UNSUPPORTED = -5,    /* not a Client/ServerHello, SSLv2 hello */
+};
+
+/* 1 for the 16 GREASE values 0x0a0a, 0x1a1a, ... 0xfafa. */
+static inline int
+tlsfp_is_grease(uint16_t v)
+{
+	return (v & 0x0f0f) == 0x0a0a && (v >> 8) == (v & 0xff);
+}
+
+struct tlsfp_client_hello {
+	uint16_t legacy_version;
+	uint16_t max_supported_version; /* highest non-GREASE in ext 0x002b, 0 if none */
+	bool has_supported_versions;
+	bool has_sni;  /* ext 0x0000 present at all */
+	bool has_alpn; /* ext 0x0010 present at all */
+
+	/* Wire order, GREASE removed. */
+	uint16_t n_ciphers, n_exts, n_groups, n_point_formats, n_sigalgs, n_versions;
+	uint16_t ciphers[TLSFP_CH_MAX_CIPHERS];
+	uint16_t exts[TLSFP_CH_MAX_EXTS];
+	uint16_t groups[TLSFP_CH_MAX_GROUPS];
+	uint16_t point_formats[TLSFP_CH_MAX_POINT_FORMATS];
+	uint16_t sigalgs[TLSFP_CH_MAX_SIGALGS]; /* ext 0x000d only */
+	uint16_t versions[TLSFP_CH_MAX_VERSIONS];
+
+	/* The first host_name of ext 0x0000 (pointer into the message). */
+	const uint8_t *sni;
+	uint16_t sni_len;
+	/* ALPN ProtocolNameList body: sequence of (u8 len, bytes). */
+	const uint8_t *alpn;
+	uint16_t alpn_len;
+};
+
+struct tlsfp_server_hello {
+	uint16_t legacy_version;
+	uint16_t selected_version; /* ext 0x002b, 0 if none */
+	uint16_t cipher;
+	bool is_hello_retry_request; /* random is the RFC 8446 HRR value */
+	uint16_t n_exts;
+	uint16_t exts[TLSFP_SH_MAX_EXTS]; /* wire order, as sent */
+	const uint8_t *alpn;  /* the selected protocol name, or NULL */
+	uint8_t alpn_len;
+};
+
+enum tlsfp_parse_result tlsfp_parse_client_hello(const uint8_t *msg, size_t len,
+						 struct tlsfp_client_hello *out);
+enum tlsfp_parse_result tlsfp_parse_server_hello(const uint8_t *msg, size_t len,
+						 struct tlsfp_server_hello *out);
+
+/*
+ * TLS record layer (TCP). A hello travels in handshake records (content
+ * type 22); one handshake message may span several records, and several
+ * TCP segments. These walk contiguous stream bytes that start at a record
+ * boundary.
+ */
+#define TLSFP_TLS_RECORD_HEADER 5
+#define TLSFP_TLS_MAX_RECORD (16384 + 2048)
+
+/* Cheap prefix test on the first bytes of a TCP payload: a handshake record
+ * (type 22, version 0x0300..0x0304, length 1..TLSFP_TLS_MAX_RECORD) whose
+ * first handshake byte, when present, is a ClientHello (1) or ServerHello
+ * (2). Needs only the bytes it has: with < 6 bytes it judges what it sees. */
+bool tlsfp_tls_looks_like_hello(const uint8_t *p, size_t len);
+
+enum tlsfp_hs_status {
+	TLSFP_HS_COMPLETE = 1,    /* *msg_len bytes of msg hold one whole message */
+	TLSFP_HS_NEED_MORE = 0,   /* valid so far; more stream bytes needed */
+	TLSFP_HS_NOT_TLS = -1,    /* the stream does not start with a handshake record */
+	TLSFP_HS_TOO_BIG = -2,    /* the message is larger than cap */
+	TLSFP_HS_BAD_RECORD = -3, /* a record header is malformed mid-message */
+};
+
+/*
+ * Collect the first handshake message of `stream` (len contiguous bytes
+ * from a record boundary): concatenate the payloads of consecutive handshake
+ * records (ChangeCipherSpec records in between are skipped) until the
+ * message's 4-byte header and body are complete, copying them into msg.
+ * On COMPLETE, *consumed is the number of stream bytes up to the end of the
+ * record holding the message's last byte, so a caller can look for the next
+ * message (e.g. the ServerHello after a HelloRetryRequest) from there.
+ */
+enum tlsfp_hs_status tlsfp_tls_first_handshake(const uint8_t *stream, size_t len, uint8_t *msg,
+					       size_t cap, size_t *msg_len, size_t *consumed);
+
+/* Count a parse failure into its PARSE_ERR_* counter. */
+struct tlsfp_counters;
+void tlsfp_count_parse_result(struct tlsfp_counters *ctr, enum tlsfp_parse_result r);
+
+#endif /* TLSFP_HELLO_H */
