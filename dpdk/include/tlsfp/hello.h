@@ -126,9 +126,23 @@ enum tlsfp_hs_status {
  * On COMPLETE, *consumed is the number of stream bytes up to the end of the
  * record holding the message's last byte, so a caller can look for the next
  * message (e.g. the ServerHello after a HelloRetryRequest) from there.
+ * COMPLETE is returned as soon as the message is whole, so *consumed may be
+ * larger than len when that record goes on (a ServerHello packed with its
+ * Certificate in one record): the caller must not read past len.
  */
 enum tlsfp_hs_status tlsfp_tls_first_handshake(const uint8_t *stream, size_t len, uint8_t *msg,
 					       size_t cap, size_t *msg_len, size_t *consumed);
+
+/*
+ * Facts -> the views the fp/ functions take (tlsfp/fp.h). The view points
+ * into `ch`/`sh` (and, for ALPN, into the message). alpn_first is the first
+ * ProtocolName, NULL/0 when there is no ALPN list or the first name is empty.
+ */
+struct tlsfp_ch_view;
+struct tlsfp_sh_view;
+void tlsfp_client_hello_view(const struct tlsfp_client_hello *ch, char transport,
+			     struct tlsfp_ch_view *out);
+void tlsfp_server_hello_view(const struct tlsfp_server_hello *sh, struct tlsfp_sh_view *out);
 
 /* Count a parse failure into its PARSE_ERR_* counter. */
 struct tlsfp_counters;
