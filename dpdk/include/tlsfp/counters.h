@@ -40,6 +40,7 @@
 	X(DEC_TUNNEL_LIMIT, "decode_tunnel_limit")                             \
 	X(DEC_GRE_UNSUPPORTED, "decode_gre_unsupported")                       \
 	X(DEC_ERSPAN_UNSUPPORTED, "decode_erspan_unsupported")                 \
+	X(DEC_TUNNEL_BAD_HEADER, "decode_tunnel_bad_header")                   \
 	X(DEC_IPV4, "decode_ipv4")                                             \
 	X(DEC_IPV6, "decode_ipv6")                                             \
 	X(DEC_TCP, "decode_tcp")                                               \
