@@ -1,0 +1,40 @@
+// The one conversion at the boundary: a handshake record → a plain JS object.
+#ifndef TLSFP_ADDON_RECORD_TO_JS_H
+#define TLSFP_ADDON_RECORD_TO_JS_H
+
+#include <napi.h>
+
+#include <cstddef>
+#include <cstdint>
+
+#include "tlsfp_c.h"
+
+namespace tlsfp {
+
+// Shape: TlsfpRecord in src/addon/native.ts (keep the two in step).
+Napi::Object RecordToJs(Napi::Env env, const struct tlsfp_record &rec);
+
+// Helpers shared with hello.cc, which shows a freshly parsed hello the same way.
+Napi::Array U16sToJs(Napi::Env env, const uint16_t *v, size_t n);
+// A name from the wire (SNI, ALPN) as text: printable ASCII as is, a
+// backslash as \\, any other byte as \xNN (reversible, and what tshark shows).
+Napi::String NameToJs(Napi::Env env, const void *p, size_t len);
+Napi::Array AlpnListToJs(Napi::Env env, const uint8_t *body, size_t len);
+
+// Render a snprintf-style fp/ string function into a std::string.
+template <typename View>
+std::string Render(size_t (*fn)(const View *, char *, size_t), const View *view)
+{
+  char small[1024];
+  size_t n = fn(view, small, sizeof(small));
+  if (n < sizeof(small))
+    return std::string(small, n);
+  std::string big(n + 1, '\0');
+  fn(view, &big[0], big.size());
+  big.resize(n);
+  return big;
+}
+
+} // namespace tlsfp
+
+#endif

@@ -1,0 +1,269 @@
+/**
+ * The native addon's surface (native/*.cc), declared once with its types.
+ *
+ * The addon is a thin layer over the C fingerprint core: every object it
+ * returns is a plain JS object built by one conversion function
+ * (native/record_to_js.cc); JS never holds a raw pointer. Native failures are
+ * `Error`s with a `code` ({@link NativeErrorCode}).
+ */
+
+/** The record layout this TypeScript side understands (TLSFP_RECORD_ABI in dpdk/include/tlsfp/record.h). */
+export const RECORD_ABI = 1;
+
+/** Counters the TypeScript side reads by name; the addon must report all of them. */
+export const REQUIRED_COUNTERS = [
+  "packets",
+  "bytes",
+  "handshakes",
+  "tls_client_hello",
+  "quic_client_hello",
+  "records_dropped",
+] as const;
+
+/** `code` of the Errors the addon throws. Open failures use the errno name (ENOENT, EACCES, ...). */
+export type NativeErrorCode =
+  | "ENOENT"
+  | "EACCES"
+  | "EISDIR"
+  | "TLSFP_E_OPEN"
+  | "TLSFP_E_FORMAT"
+  | "TLSFP_E_LINKTYPE"
+  | "TLSFP_E_CORRUPT"
+  | "TLSFP_E_CLOSED"
+  | "TLSFP_PARSE_TRUNCATED"
+  | "TLSFP_PARSE_BAD_LENGTH"
+  | "TLSFP_PARSE_BAD_EXTENSION"
+  | "TLSFP_PARSE_TOO_MANY_ITEMS"
+  | "TLSFP_PARSE_UNSUPPORTED";
+
+/** What abi() reports: the addon's view of the shared C layout. */
+export interface Abi {
+  /** TLSFP_RECORD_ABI the addon was compiled against. */
+  recordAbi: number;
+  /** sizeof(struct tlsfp_record). */
+  recordSize: number;
+  /** Counter names in counters.h order. */
+  counters: string[];
+}
+
+/** Why a record was written (enum tlsfp_record_reason). */
+export type RecordReason =
+  | "server_hello"
+  | "flow_end"
+  | "timeout"
+  | "flush"
+  | "evicted"
+  | "client_only"
+  | "unknown";
+
+/** enum tlsfp_record_flag, decoded. */
+export interface RecordFlags {
+  hasClientHello: boolean;
+  /** The server side (ServerHello, JA3S) is filled. */
+  hasServerHello: boolean;
+  /** A HelloRetryRequest was seen (the first ClientHello is the one fingerprinted). */
+  hrr: boolean;
+  /** A client list did not fit the record: the clear strings are incomplete. */
+  listsTruncated: boolean;
+  alpnTruncated: boolean;
+  sniTruncated: boolean;
+  /** Extension 0x0000 present. */
+  hasSni: boolean;
+  /** Extension 0x0010 present. */
+  hasAlpn: boolean;
+  hasSupportedVersions: boolean;
+}
+
+/** A fingerprint hash with the clear string it hashes. */
+export interface HashedString {
+  hash: string;
+  string: string;
+}
+
+/** The ClientHello's lists: wire order, GREASE removed. */
+export interface ClientHandshake {
+  /** legacy_version. */
+  version: number;
+  ciphers: number[];
+  exts: number[];
+  /** signature_algorithms (ext 0x000d) only. */
+  sigAlgs: number[];
+  groups: number[];
+  pointFormats: number[];
+  /** supported_versions (ext 0x002b). */
+  versions: number[];
+}
+
+/** One TLS or QUIC handshake, oriented client → server (struct tlsfp_record). */
+export interface TlsfpRecord {
+  /** Time of the first packet of the ClientHello, Unix nanoseconds. */
+  tsNs: bigint;
+  /** Symmetric flow hash, below 2^53. */
+  flowId: number;
+  srcIp: string;
+  srcPort: number;
+  destIp: string;
+  destPort: number;
+  ipVersion: 4 | 6;
+  proto: "TCP" | "UDP";
+  transport: "tcp" | "quic";
+  /** Outer VLAN IDs, outermost first; empty when untagged. */
+  vlan: number[];
+  reason: RecordReason;
+  flags: RecordFlags;
+  /**
+   * First host_name of the SNI extension; null when the extension is absent.
+   * Wire names (sni, ALPNs) show printable ASCII as is, a backslash as \\ and
+   * any other byte as \xNN (reversible; what tshark shows).
+   */
+  sni: string | null;
+  clientAlpns: string[];
+  /** The ALPN the server selected ([] if none); null when no ServerHello was seen. */
+  serverAlpns: string[] | null;
+  /** ClientHello legacy_version. */
+  clientVersion: number;
+  /** Highest non-GREASE supported_versions entry, 0 if absent. */
+  maxSupportedVersion: number;
+  /** ServerHello's selected supported_version, else its legacy_version; null without ServerHello. */
+  serverVersion: number | null;
+  /** "TLS 1.3" style: negotiated when the ServerHello was seen, else the highest offered. */
+  version: string;
+  ja3: HashedString;
+  ja3s: HashedString | null;
+  ja4: string;
+  ja4_r: string;
+  ja4_o: string;
+  ja4_ro: string;
+  clientHandshake: ClientHandshake;
+}
+
+/** Pipeline options (struct tlsfp_pipeline_config); a bad value throws a RangeError naming it. */
+export interface PipelineOptions {
+  /** Flows tracked at once, 1..16777216 (default 16384). */
+  maxFlows?: number;
+  /** Per-direction hello reassembly bound, 64..1048576 bytes (default 16384). */
+  helloMaxBytes?: number;
+  /** All reassembly buffers together (default 64 MiB). */
+  reasmMaxBytes?: number;
+  /** Give up a hello in progress after this long, in capture time (default 10 s). */
+  helloTimeoutMs?: number;
+  /** Give up waiting for the ServerHello (default 30 s). */
+  flowTimeoutMs?: number;
+}
+
+/** Counter name → value. */
+export type Counters = Record<string, number>;
+
+/** A frame handed to FrameAnalyzer. */
+export interface Frame {
+  data: Uint8Array;
+  /** Capture time, Unix nanoseconds (default 0). */
+  tsNs?: bigint;
+  /** LINKTYPE_* (default 1, Ethernet). */
+  linktype?: number;
+  /** Length on the wire (default data.length). */
+  wirelen?: number;
+}
+
+/** The pipeline over frames built in JS. */
+export interface FrameAnalyzer {
+  /** Runs the frames through the pipeline; returns the records they completed. */
+  input(frames: Frame[]): TlsfpRecord[];
+  /** Times out flows as of nowNs; returns the records that wrote. */
+  expire(nowNs: bigint): TlsfpRecord[];
+  /** End of input: every pending record (reason "flush"). */
+  flush(): TlsfpRecord[];
+  counters(): Counters;
+  close(): void;
+}
+
+/** One batch from CaptureAnalyzer.next(). */
+export interface CaptureBatch {
+  records: TlsfpRecord[];
+  /** The file has been read to its end and the pipeline flushed. */
+  done: boolean;
+}
+
+/** Reading position, for a progress bar. */
+export interface CaptureProgress {
+  offset: number;
+  /** File size, 0 if unknown. */
+  size: number;
+  packets: number;
+}
+
+/**
+ * A pcap/pcapng file through the pipeline. The constructor throws for a
+ * missing/unreadable file (errno code), a non-capture (TLSFP_E_FORMAT) or an
+ * unsupported link type (TLSFP_E_LINKTYPE). A file malformed mid-way
+ * (TLSFP_E_CORRUPT): the records before the bad block are returned first,
+ * the next call to next() throws.
+ */
+export interface CaptureAnalyzer {
+  /** Reads until maxRecords (default 1024) records are batched, ~64k packets, or the end. */
+  next(maxRecords?: number): CaptureBatch;
+  progress(): CaptureProgress;
+  counters(): Counters;
+  close(): void;
+}
+
+/** A ClientHello's facts and fingerprints (parseClientHello). */
+export interface ClientHelloFacts {
+  legacyVersion: number;
+  maxSupportedVersion: number;
+  hasSupportedVersions: boolean;
+  hasSni: boolean;
+  hasAlpn: boolean;
+  ciphers: number[];
+  exts: number[];
+  groups: number[];
+  pointFormats: number[];
+  sigAlgs: number[];
+  versions: number[];
+  sni: string | null;
+  alpns: string[];
+  ja3: HashedString;
+  ja4: string;
+  ja4_r: string;
+  ja4_o: string;
+  ja4_ro: string;
+  /** JA4 part a alone. */
+  ja4_a: string;
+}
+
+/** A ServerHello's facts and JA3S (parseServerHello). */
+export interface ServerHelloFacts {
+  legacyVersion: number;
+  selectedVersion: number;
+  cipher: number;
+  helloRetryRequest: boolean;
+  exts: number[];
+  alpn: string | null;
+  ja3s: HashedString;
+}
+
+/** The module object of tlsfp.node. */
+export interface NativeAddon {
+  abi(): Abi;
+  /**
+   * One complete handshake message (4-byte header + body) → facts and every
+   * fingerprint. Throws an Error with code TLSFP_PARSE_* when it does not parse.
+   */
+  parseClientHello(msg: Uint8Array, transport?: "tcp" | "quic" | "dtls"): ClientHelloFacts;
+  parseServerHello(msg: Uint8Array): ServerHelloFacts;
+  /** "TLS 1.3", "TLS 1.2", ..., "SSLv3", "UNDETERMINED". */
+  versionName(version: number): string;
+  FrameAnalyzer: new (options?: PipelineOptions) => FrameAnalyzer;
+  CaptureAnalyzer: new (path: string, options?: PipelineOptions) => CaptureAnalyzer;
+}
+
+/** An Error thrown by the addon. */
+export interface NativeError extends Error {
+  code: NativeErrorCode | string;
+  path?: string;
+}
+
+/** True for an Error thrown by the addon (it carries a string `code`). */
+export function isNativeError(e: unknown): e is NativeError {
+  return e instanceof Error && typeof (e as { code?: unknown }).code === "string";
+}
