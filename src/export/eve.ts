@@ -13,9 +13,9 @@ export interface EveHashed {
 }
 
 export interface EveTls {
-  sni: string | null;
+  sni?: string;
   version: string;
-  client_alpns: string[];
+  client_alpns?: string[];
   server_alpns?: string[];
   ja3: EveHashed;
   ja3s?: EveHashed;
@@ -72,11 +72,14 @@ export function flagNames(flags: RecordFlags): string[] {
 }
 
 function protocolObject(r: TlsfpRecord): EveTls {
-  // Key order as Suricata writes it; server_alpns and ja3s only when seen.
+  // Key order as Suricata writes it. Like Suricata, a field the handshake did
+  // not carry is left out rather than null: sni without a server_name
+  // extension, client_alpns without an ALPN extension, server_alpns and ja3s
+  // without a ServerHello.
   return {
-    sni: r.sni,
+    ...(r.sni !== null ? { sni: r.sni } : {}),
     version: r.version,
-    client_alpns: r.clientAlpns,
+    ...(r.flags.hasAlpn ? { client_alpns: r.clientAlpns } : {}),
     ...(r.serverAlpns && r.serverAlpns.length > 0 ? { server_alpns: r.serverAlpns } : {}),
     ja3: { hash: r.ja3.hash, string: r.ja3.string },
     ...(r.ja3s ? { ja3s: { hash: r.ja3s.hash, string: r.ja3s.string } } : {}),

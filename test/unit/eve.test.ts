@@ -85,11 +85,12 @@ describe("toEve", () => {
     expect(e.quic?.ja4).toBe("t13d1516h2_8daaf6152771_e5627efa2ab1");
   });
 
-  it("keeps sni null when absent and names set flags", () => {
-    const r = fakeRecord({ sni: null });
-    r.flags = { ...r.flags, hasSni: false, hrr: true, listsTruncated: true };
+  it("leaves out sni and client_alpns when the hello has no such extension", () => {
+    const r = fakeRecord({ sni: null, clientAlpns: [] });
+    r.flags = { ...r.flags, hasSni: false, hasAlpn: false, hrr: true, listsTruncated: true };
     const e = toEve(r);
-    expect(e.tls?.sni).toBeNull();
+    expect(e.tls).not.toHaveProperty("sni");
+    expect(e.tls).not.toHaveProperty("client_alpns");
     expect(e.tlsfp.flags).toEqual(["server_hello", "hello_retry_request", "lists_truncated"]);
   });
 
