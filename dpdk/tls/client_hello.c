@@ -148,7 +148,12 @@ ext_supported_versions(struct tlsfp_reader *body, struct tlsfp_client_hello *ch)
 	return TLSFP_PARSE_OK;
 }
 
-/* Dispatch one extension; `seen` refuses a repeat of a type we parse. */
+/*
+ * Dispatch one extension. RFC 8446 4.2 forbids repeats, but a passive
+ * fingerprinter sees what clients send: JA3 and JA4 list every type as sent
+ * (tshark and the JA4 reference do the same), and for the fields we read the
+ * first occurrence wins; `seen` skips the later ones.
+ */
 static enum tlsfp_parse_result
 client_extension(uint16_t type, struct tlsfp_reader *body, struct tlsfp_client_hello *ch,
 		 unsigned *seen)
@@ -187,7 +192,7 @@ client_extension(uint16_t type, struct tlsfp_reader *body, struct tlsfp_client_h
 		return TLSFP_PARSE_OK;
 	}
 	if (*seen & bit)
-		return TLSFP_PARSE_BAD_EXTENSION;
+		return TLSFP_PARSE_OK;
 	*seen |= bit;
 	return fn(body, ch);
 }

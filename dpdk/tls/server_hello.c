@@ -98,7 +98,7 @@ tlsfp_parse_server_hello(const uint8_t *msg, size_t len, struct tlsfp_server_hel
 		else
 			continue;
 		if (seen & bit)
-			return TLSFP_PARSE_BAD_EXTENSION;
+			continue; /* a repeat: JA3S lists it, the first one's body wins */
 		seen |= bit;
 		res = bit == TLSFP_SEEN_VERSIONS ? ext_supported_versions(&body, out)
 						 : ext_alpn(&body, out);

@@ -28,15 +28,19 @@
 #define TLSFP_EXT_ALPN 0x0010
 #define TLSFP_EXT_SUPPORTED_VERSIONS 0x002b
 
-/* Capacities: far above any real hello; a hello over them is refused
- * (TLSFP_PARSE_TOO_MANY_ITEMS), never silently cut. */
-#define TLSFP_CH_MAX_CIPHERS 2048
-#define TLSFP_CH_MAX_EXTS 1024
-#define TLSFP_CH_MAX_GROUPS 1024
+/* Capacities: the wire format's own maxima, so no hello that parses is ever
+ * refused or cut, however hostile. A u16-length vector of u16 holds at most
+ * 32767 entries, an extension takes at least 4 of the 65535 bytes of the
+ * extensions block, point formats and versions have u8 lengths. The facts
+ * struct is therefore ~230 KB: keep it off the stack (pipelines allocate
+ * one at start-up). TLSFP_PARSE_TOO_MANY_ITEMS stays as a defensive check. */
+#define TLSFP_CH_MAX_CIPHERS 32767
+#define TLSFP_CH_MAX_EXTS 16383
+#define TLSFP_CH_MAX_GROUPS 32767
 #define TLSFP_CH_MAX_POINT_FORMATS 255
-#define TLSFP_CH_MAX_SIGALGS 1024
+#define TLSFP_CH_MAX_SIGALGS 32767
 #define TLSFP_CH_MAX_VERSIONS 127
-#define TLSFP_SH_MAX_EXTS 256
+#define TLSFP_SH_MAX_EXTS 16383
 
 /* Named parse outcomes; each maps to a PARSE_ERR_* counter. */
 enum tlsfp_parse_result {
@@ -44,7 +48,7 @@ enum tlsfp_parse_result {
 	TLSFP_PARSE_TRUNCATED = -1,      /* a length points past the message */
 	TLSFP_PARSE_BAD_LENGTH = -2,     /* inconsistent lengths (odd list, trailing bytes) */
 	TLSFP_PARSE_BAD_EXTENSION = -3,  /* an extension's body does not parse */
-	TLSFP_PARSE_TOO_MANY_ITEMS = -4, /* a list over the capacities above */
+	TLSFP_PARSE_TOO_MANY_ITEMS = -4, /* a list over the capacities above (cannot happen on the wire) */
 	TLSFP_PARSE_UNSUPPORTED = -5,    /* not a Client/ServerHello, SSLv2 hello */
 };
 

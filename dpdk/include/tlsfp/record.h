@@ -23,7 +23,7 @@
 #define TLSFP_REC_LIST_CAP 1024 /* u16 entries shared by the client lists */
 #define TLSFP_REC_SNI_CAP 256
 #define TLSFP_REC_ALPN_CAP 2048 /* ALPN ProtocolNameList bytes: real lists are far below */
-#define TLSFP_REC_SH_EXTS_CAP 64
+#define TLSFP_REC_SH_EXTS_CAP 256
 #define TLSFP_REC_SH_ALPN_CAP 256
 
 enum tlsfp_record_flag {
