@@ -129,7 +129,9 @@ Napi::Object RecordToJs(Napi::Env env, const struct tlsfp_record &rec)
   o.Set("reason", Napi::String::New(env, ReasonName(rec.reason)));
   o.Set("flags", FlagsToJs(env, rec.flags));
 
-  if (rec.flags & TLSFP_REC_F_HAS_SNI)
+  // null unless a host_name was there: the extension alone (hasSni) is
+  // JA4's d/i flag, not a name.
+  if ((rec.flags & TLSFP_REC_F_HAS_SNI) && rec.sni_len > 0)
     o.Set("sni", NameToJs(env, rec.sni, rec.sni_len < TLSFP_REC_SNI_CAP ? rec.sni_len : TLSFP_REC_SNI_CAP));
   else
     o.Set("sni", env.Null());

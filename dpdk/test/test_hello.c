@@ -497,10 +497,11 @@ test_malformed_client(void)
 	CHECK_EQ_INT(EXT("\x00\x17\x00"), TLSFP_PARSE_TRUNCATED);
 	CHECK_EQ_INT(EXT("\x00\x17\x00\x05\x00"), TLSFP_PARSE_TRUNCATED);
 
-	/* server_name: empty body; list length off either way; name past the
-	 * list. An empty host name, a list with a non-host_name entry first and
+	/* server_name: list length off either way; name past the
+	 * list. An empty body, an empty host name, a list with a non-host_name entry first and
 	 * a repeated extension (first one wins, both types listed) are fine. */
-	CHECK_EQ_INT(EXT("\x00\x00\x00\x00"), TLSFP_PARSE_BAD_EXTENSION);
+	CHECK_EQ_INT(EXT("\x00\x00\x00\x00"), TLSFP_PARSE_OK);
+	CHECK(ch.has_sni && ch.sni == NULL && ch.sni_len == 0);
 	CHECK_EQ_INT(EXT("\x00\x00\x00\x06\x00\x05\x00\x00\x01x"), TLSFP_PARSE_BAD_EXTENSION);
 	CHECK_EQ_INT(EXT("\x00\x00\x00\x06\x00\x03\x00\x00\x01x"), TLSFP_PARSE_BAD_EXTENSION);
 	CHECK_EQ_INT(EXT("\x00\x00\x00\x06\x00\x04\x00\x00\x02x"), TLSFP_PARSE_BAD_EXTENSION);

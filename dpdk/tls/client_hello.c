@@ -47,13 +47,17 @@ whole_u16_vector(struct tlsfp_reader *body, struct tlsfp_reader *vec)
 	return true;
 }
 
-/* server_name (RFC 6066 3): ServerNameList; keep the first host_name. */
+/* server_name (RFC 6066 3): ServerNameList; keep the first host_name. An
+ * empty body (the ServerHello form, sent by a few odd clients) carries no
+ * name but still is the extension: JA4's SNI flag is about presence. */
 static enum tlsfp_parse_result
 ext_server_name(struct tlsfp_reader *body, struct tlsfp_client_hello *ch)
 {
 	struct tlsfp_reader list;
 	bool have = false;
 
+	if (body->len == 0)
+		return TLSFP_PARSE_OK;
 	if (!whole_u16_vector(body, &list))
 		return TLSFP_PARSE_BAD_EXTENSION;
 	while (list.len != 0) {

@@ -58,9 +58,12 @@ describe("malformed ClientHello", () => {
     );
   });
 
-  it("more ciphers than the capacity → TLSFP_PARSE_TOO_MANY_ITEMS", () => {
+  it("a hostile but valid 3000-cipher hello is fingerprinted whole, not refused", () => {
     const ciphers = Array.from({ length: 3000 }, (_, i) => 0x0100 + i);
-    expect(ch(clientHello({ ciphers, extensions: [] }))).toBe("TLSFP_PARSE_TOO_MANY_ITEMS");
+    const facts = addon.parseClientHello(clientHello({ ciphers, extensions: [] }));
+    expect(facts.ja4.slice(0, 10)).toBe("t12i990000");
+    const isGrease = (v: number) => (v & 0x0f0f) === 0x0a0a && v >> 8 === (v & 0xff);
+    expect(facts.ja3.string.split(",")[1]).toBe(ciphers.filter((c) => !isGrease(c)).join("-"));
   });
 
   it("another handshake type → TLSFP_PARSE_UNSUPPORTED", () => {
