@@ -61,6 +61,17 @@ Napi::Object HashAndString(Napi::Env env, Napi::String hash, const std::string &
   return o;
 }
 
+// ja4_r and ja4_ro share JA4's part a. Take it from the data plane's JA4,
+// which counted the whole hello: when a record's lists were cut
+// (TLSFP_REC_F_LISTS_TRUNCATED) a recount from them would be wrong.
+std::string WithPartA(std::string raw, const char *ja4)
+{
+  constexpr size_t kPartA = 10;
+  if (raw.size() >= kPartA && std::strlen(ja4) >= kPartA)
+    raw.replace(0, kPartA, ja4, kPartA);
+  return raw;
+}
+
 } // namespace
 
 Napi::Array U16sToJs(Napi::Env env, const uint16_t *v, size_t n)
@@ -169,9 +180,9 @@ Napi::Object RecordToJs(Napi::Env env, const struct tlsfp_record &rec)
     o.Set("ja3s", env.Null());
   }
   o.Set("ja4", CStrToJs(env, rec.ja4, sizeof(rec.ja4)));
-  o.Set("ja4_r", Napi::String::New(env, Render(tlsfp_ja4_r, &ch)));
+  o.Set("ja4_r", Napi::String::New(env, WithPartA(Render(tlsfp_ja4_r, &ch), rec.ja4)));
   o.Set("ja4_o", CStrToJs(env, rec.ja4_o, sizeof(rec.ja4_o)));
-  o.Set("ja4_ro", Napi::String::New(env, Render(tlsfp_ja4_ro, &ch)));
+  o.Set("ja4_ro", Napi::String::New(env, WithPartA(Render(tlsfp_ja4_ro, &ch), rec.ja4)));
 
   struct tlsfp_record_lists lists;
   std::memset(&lists, 0, sizeof(lists));

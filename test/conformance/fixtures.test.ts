@@ -85,6 +85,13 @@ const VIEW: Record<string, (r: TlsfpRecord) => Json> = {
   server_alpns: (r) => r.serverAlpns ?? [],
   version: (r) => r.version,
   ja3: (r) => r.ja3,
+  ja3_hash: (r) => r.ja3.hash,
+  truncated: (r) =>
+    [
+      r.flags.listsTruncated && "lists",
+      r.flags.sniTruncated && "sni",
+      r.flags.alpnTruncated && "alpn",
+    ].filter((x): x is string => typeof x === "string"),
   ja3s: (r) => r.ja3s,
   ja4: (r) => r.ja4,
   ja4_r: (r) => r.ja4_r,
