@@ -1,0 +1,116 @@
+/**
+ * The store's contract: what ingest writes and what the query API reads.
+ *
+ * Aggregates are kept live (updated per ingested record, never recomputed per
+ * query) and persisted to SQLite; recent handshakes are kept in a bounded
+ * history. One implementation (src/store/store.ts) serves the API, the
+ * supervisor and the tests; the API depends only on this file.
+ */
+import type { TlsfpRecord } from "../addon/native.js";
+
+/** What an aggregate is keyed by. `ja4_sni` keys are `${ja4}|${sni}`. */
+export type FingerprintKind = "ja4" | "ja3" | "ja3s" | "sni" | "ja4_sni";
+
+export interface FingerprintAggregate {
+  kind: FingerprintKind;
+  value: string;
+  /** Unix milliseconds of the first and last handshake seen. */
+  firstSeen: number;
+  lastSeen: number;
+  count: number;
+  /** Distinct client IPs / server IPs / SNIs seen with it (exact up to a bound, then estimated). */
+  distinctClients: number;
+  distinctServers: number;
+  distinctSnis: number;
+  /** ALPN (first client ALPN, "" for none) → count. */
+  alpn: Record<string, number>;
+  /** Handshakes over TCP and over QUIC. */
+  tcp: number;
+  quic: number;
+  /** Known-fingerprint label (config/labels), when one matches. */
+  label?: FingerprintLabel;
+}
+
+export interface FingerprintLabel {
+  /** e.g. "curl 7.88 (OpenSSL 3.0)", "Chromium 156". */
+  application: string;
+  /** Where the label came from: "tlsfp" (shipped), a file name, "user". */
+  source: string;
+  notes?: string;
+}
+
+export interface FingerprintDetail extends FingerprintAggregate {
+  /** Most frequent SNIs / client IPs with this fingerprint, most first. */
+  topSnis: { value: string; count: number }[];
+  topClients: { value: string; count: number }[];
+}
+
+export type SortField = "count" | "lastSeen" | "firstSeen" | "value";
+
+export interface FingerprintQuery {
+  kind?: FingerprintKind;
+  /** Exact value, or a prefix; for JA4 also one section: a, b or c. */
+  value?: string;
+  prefix?: string;
+  ja4Section?: { section: "a" | "b" | "c"; value: string };
+  sni?: string;
+  /** Unix ms: last seen at or after `since`, first seen at or before `until`. */
+  since?: number;
+  until?: number;
+  sort?: SortField;
+  order?: "asc" | "desc";
+  limit: number;
+  offset: number;
+}
+
+export interface HandshakeQuery {
+  ja4?: string;
+  ja3?: string;
+  ja3s?: string;
+  sni?: string;
+  clientIp?: string;
+  serverIp?: string;
+  transport?: "tcp" | "quic";
+  since?: number;
+  until?: number;
+  limit: number;
+  offset: number;
+}
+
+/** A stored handshake: the record as ingested, plus its ingest sequence number. */
+export interface StoredHandshake {
+  seq: number;
+  record: TlsfpRecord;
+}
+
+export interface Page<T> {
+  items: T[];
+  total: number;
+  limit: number;
+  offset: number;
+}
+
+export interface StoreStats {
+  ingested: number;
+  historyRows: number;
+  aggregates: Record<FingerprintKind, number>;
+  /** Unix ms of the last persisted flush, 0 if none yet. */
+  lastFlush: number;
+}
+
+export interface FingerprintStore {
+  /** Aggregate and keep a batch; cheap enough for 1 M records/s (see bench/). */
+  ingest(records: readonly TlsfpRecord[]): void;
+  queryFingerprints(q: FingerprintQuery): Page<FingerprintAggregate>;
+  /** JA3/JA3S (32 hex) or JA4 (36 chars) or an SNI; null when never seen. */
+  getFingerprint(value: string): FingerprintDetail | null;
+  recentHandshakes(q: HandshakeQuery): Page<StoredHandshake>;
+  /** Live feed of ingested handshakes matching q (limit/offset ignored). */
+  subscribe(q: Omit<HandshakeQuery, "limit" | "offset">, fn: (h: StoredHandshake) => void): () => void;
+  /** Add or replace user labels; returns how many were stored. */
+  putLabels(labels: { kind: FingerprintKind; value: string; label: FingerprintLabel }[]): number;
+  stats(): StoreStats;
+  /** Write dirty aggregates and history to SQLite now. */
+  flush(): void;
+  close(): void;
+}
