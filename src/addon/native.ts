@@ -8,7 +8,7 @@
  */
 
 /** The record layout this TypeScript side understands (TLSFP_RECORD_ABI in dpdk/include/tlsfp/record.h). */
-export const RECORD_ABI = 1;
+export const RECORD_ABI = 2;
 
 /** Counters the TypeScript side reads by name; the addon must report all of them. */
 export const REQUIRED_COUNTERS = [

@@ -18,7 +18,7 @@
 
 #include "tlsfp/fp.h"
 
-#define TLSFP_RECORD_ABI 1
+#define TLSFP_RECORD_ABI 2
 
 #define TLSFP_REC_LIST_CAP 1024 /* u16 entries shared by the client lists */
 #define TLSFP_REC_SNI_CAP 256
