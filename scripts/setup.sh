@@ -47,7 +47,10 @@ node_major=$(node -p 'process.versions.node.split(".")[0]')
 # --- npm packages (only when the lockfile changed) ------------------------
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   say "installing npm packages"
-  npm ci --no-audit --no-fund --loglevel=error >&2
+  # npm install, not npm ci: the registry here serves only some platforms'
+  # optional packages (Biome's per-OS binaries), which npm ci's strict
+  # lockfile check refuses; npm install resolves the same locked versions.
+  npm install --no-audit --no-fund --loglevel=error >&2
 fi
 
 # --- build (only when a source is newer than the output) ------------------
