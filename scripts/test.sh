@@ -18,7 +18,8 @@ step "setup"
 bash scripts/setup.sh --test
 
 step "lint"
-npm run --silent lint
+lint_failed=0
+npm run --silent lint || lint_failed=1
 
 step "C core: build (-Werror) and unit tests"
 cmake -S dpdk -B build/test -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTLSFP_WERROR=ON >/dev/null
@@ -47,8 +48,8 @@ bash scripts/fuzz.sh "$fuzz_seconds"
 fuzz_rc=$?
 set -e
 
-failed=$((c_failed + js_failed + (fuzz_rc != 0) + (vitest_rc != 0 && js_failed == 0)))
-passed=$((c_passed + js_passed + (fuzz_rc == 0)))
+failed=$((c_failed + js_failed + lint_failed + (fuzz_rc != 0) + (vitest_rc != 0 && js_failed == 0)))
+passed=$((c_passed + js_passed + (lint_failed == 0) + (fuzz_rc == 0)))
 echo
 echo "tests: ${passed} passed, ${failed} failed"
 [ "$failed" -eq 0 ]

@@ -106,7 +106,10 @@ export interface FingerprintStore {
   getFingerprint(value: string): FingerprintDetail | null;
   recentHandshakes(q: HandshakeQuery): Page<StoredHandshake>;
   /** Live feed of ingested handshakes matching q (limit/offset ignored). */
-  subscribe(q: Omit<HandshakeQuery, "limit" | "offset">, fn: (h: StoredHandshake) => void): () => void;
+  subscribe(
+    q: Omit<HandshakeQuery, "limit" | "offset">,
+    fn: (h: StoredHandshake) => void,
+  ): () => void;
   /** Add or replace user labels; returns how many were stored. */
   putLabels(labels: { kind: FingerprintKind; value: string; label: FingerprintLabel }[]): number;
   stats(): StoreStats;
