@@ -1,0 +1,293 @@
+/**
+ * SQLite persistence of the store (better-sqlite3, WAL): aggregates, a bounded
+ * history of recent handshakes and user labels.
+ *
+ * Write-behind: ingest only touches memory; flush() writes the dirty
+ * aggregates and the new history rows in ONE transaction, then applies the
+ * retention. A killed process therefore loses at most what was ingested since
+ * the last flush (flushIntervalMs); close() flushes.
+ */
+import Database from "better-sqlite3";
+import type { TlsfpRecord } from "../addon/native.js";
+import { Agg, type Aggregates, Distinct } from "./aggregates.js";
+import type {
+  FingerprintKind,
+  FingerprintLabel,
+  HandshakeQuery,
+  StoredHandshake,
+} from "./types.js";
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS aggregates (
+  kind TEXT NOT NULL, value TEXT NOT NULL,
+  first_seen INTEGER NOT NULL, last_seen INTEGER NOT NULL, count INTEGER NOT NULL,
+  tcp INTEGER NOT NULL, quic INTEGER NOT NULL,
+  distinct_clients INTEGER NOT NULL, distinct_servers INTEGER NOT NULL, distinct_snis INTEGER NOT NULL,
+  alpn TEXT NOT NULL, clients BLOB NOT NULL, servers BLOB NOT NULL, snis BLOB,
+  PRIMARY KEY (kind, value)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS history (
+  seq INTEGER PRIMARY KEY, ts INTEGER NOT NULL,
+  ja4 TEXT NOT NULL, ja3 TEXT NOT NULL, ja3s TEXT, sni TEXT,
+  client TEXT NOT NULL, server TEXT NOT NULL, transport TEXT NOT NULL,
+  record TEXT NOT NULL
+);
+-- Only ts is indexed (retention): the history is bounded (historyMax), a filtered
+-- query scans it newest first by seq, and every further index would cost each insert.
+CREATE INDEX IF NOT EXISTS history_ts ON history (ts);
+CREATE TABLE IF NOT EXISTS labels (
+  kind TEXT NOT NULL, value TEXT NOT NULL,
+  application TEXT NOT NULL, source TEXT NOT NULL, notes TEXT,
+  PRIMARY KEY (kind, value)
+) WITHOUT ROWID;
+`;
+
+interface AggRow {
+  kind: FingerprintKind;
+  value: string;
+  first_seen: number;
+  last_seen: number;
+  count: number;
+  tcp: number;
+  quic: number;
+  distinct_clients: number;
+  distinct_servers: number;
+  distinct_snis: number;
+  alpn: string;
+  clients: Buffer;
+  servers: Buffer;
+  snis: Buffer | null;
+}
+
+/**
+ * A distinct set's blob: the member hashes (Int32 LE), or the 1024 HyperLogLog
+ * registers prefixed by one 0xff byte (a members blob is a multiple of 4 long).
+ */
+function distinctBlob(d: Distinct): Buffer {
+  const b = d.toBlob();
+  return d.estimated ? Buffer.concat([Buffer.from([0xff]), b]) : b;
+}
+
+function distinctFrom(b: Buffer, n: number): Distinct {
+  return b.length % 4 === 1
+    ? Distinct.fromBlob(b.subarray(1), true, n)
+    : Distinct.fromBlob(b, false, n);
+}
+
+/** A record as JSON: tsNs (bigint) as a decimal string. */
+export function recordToJson(r: TlsfpRecord): string {
+  return JSON.stringify({ ...r, tsNs: r.tsNs.toString() });
+}
+
+export function recordFromJson(s: string): TlsfpRecord {
+  const o = JSON.parse(s) as TlsfpRecord & { tsNs: string };
+  return { ...o, tsNs: BigInt(o.tsNs) };
+}
+
+export class SqliteBackend {
+  readonly db: Database.Database;
+  private readonly upsertAgg: Database.Statement;
+  private readonly insertHist: Database.Statement;
+  private readonly pruneAge: Database.Statement;
+  private readonly pruneCount: Database.Statement;
+  private readonly setMeta: Database.Statement;
+  private readonly upsertLabel: Database.Statement;
+
+  constructor(path: string) {
+    this.db = new Database(path);
+    this.db.pragma("journal_mode = WAL");
+    this.db.pragma("synchronous = NORMAL");
+    this.db.exec(SCHEMA);
+    this.upsertAgg = this.db.prepare(
+      `INSERT OR REPLACE INTO aggregates VALUES
+       (@kind, @value, @first_seen, @last_seen, @count, @tcp, @quic,
+        @distinct_clients, @distinct_servers, @distinct_snis, @alpn, @clients, @servers, @snis)`,
+    );
+    this.insertHist = this.db.prepare(
+      "INSERT OR REPLACE INTO history VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    );
+    this.pruneAge = this.db.prepare("DELETE FROM history WHERE ts < ?");
+    this.pruneCount = this.db.prepare("DELETE FROM history WHERE seq <= ?");
+    this.setMeta = this.db.prepare("INSERT OR REPLACE INTO meta VALUES (?, ?)");
+    this.upsertLabel = this.db.prepare("INSERT OR REPLACE INTO labels VALUES (?, ?, ?, ?, ?)");
+  }
+
+  meta(key: string): string | undefined {
+    const row = this.db.prepare("SELECT value FROM meta WHERE key = ?").get(key) as
+      | { value: string }
+      | undefined;
+    return row?.value;
+  }
+
+  /** Loads every stored aggregate into aggs; returns the newest lastSeen. */
+  loadAggregates(aggs: Aggregates): number {
+    let newest = 0;
+    for (const r of this.db.prepare("SELECT * FROM aggregates").iterate() as Iterable<AggRow>) {
+      const a = new Agg(r.kind, r.value, r.snis !== null);
+      a.firstSeen = r.first_seen;
+      a.lastSeen = r.last_seen;
+      a.count = r.count;
+      a.tcp = r.tcp;
+      a.quic = r.quic;
+      aggs.setAlpnMix(a, JSON.parse(r.alpn) as Record<string, number>);
+      a.clients = distinctFrom(r.clients, r.distinct_clients);
+      a.servers = distinctFrom(r.servers, r.distinct_servers);
+      if (r.snis !== null) a.snis = distinctFrom(r.snis, r.distinct_snis);
+      aggs.restore(a);
+      if (a.lastSeen > newest) newest = a.lastSeen;
+    }
+    return newest;
+  }
+
+  loadLabels(): { kind: FingerprintKind; value: string; label: FingerprintLabel }[] {
+    const rows = this.db.prepare("SELECT * FROM labels").all() as {
+      kind: FingerprintKind;
+      value: string;
+      application: string;
+      source: string;
+      notes: string | null;
+    }[];
+    return rows.map((r) => {
+      const label: FingerprintLabel = { application: r.application, source: r.source };
+      if (r.notes !== null) label.notes = r.notes;
+      return { kind: r.kind, value: r.value, label };
+    });
+  }
+
+  putLabels(labels: { kind: FingerprintKind; value: string; label: FingerprintLabel }[]): void {
+    this.db.transaction(() => {
+      for (const l of labels) {
+        this.upsertLabel.run(
+          l.kind,
+          l.value,
+          l.label.application,
+          l.label.source,
+          l.label.notes ?? null,
+        );
+      }
+    })();
+  }
+
+  /**
+   * One transaction: dirty aggregates, new history rows, counters, then
+   * retention (rows older than `minTs`, and all but the newest `historyMax`).
+   */
+  flush(
+    aggs: Aggregates,
+    dirty: readonly Agg[],
+    rows: readonly TlsfpRecord[],
+    firstSeq: number,
+    meta: Record<string, string>,
+    minTs: number,
+    historyMax: number,
+  ): void {
+    this.db.transaction(() => {
+      for (const a of dirty) {
+        this.upsertAgg.run({
+          kind: a.kind,
+          value: a.value,
+          first_seen: a.firstSeen,
+          last_seen: a.lastSeen,
+          count: a.count,
+          tcp: a.tcp,
+          quic: a.quic,
+          distinct_clients: a.clients.size,
+          distinct_servers: a.servers.size,
+          distinct_snis: a.distinctSnis,
+          alpn: JSON.stringify(aggs.alpnMix(a)),
+          clients: distinctBlob(a.clients),
+          servers: distinctBlob(a.servers),
+          snis: a.snis === null ? null : distinctBlob(a.snis),
+        });
+      }
+      for (let i = 0; i < rows.length; i++) {
+        const r = rows[i] as TlsfpRecord;
+        this.insertHist.run(
+          firstSeq + i,
+          Math.floor(Number(r.tsNs) / 1e6),
+          r.ja4,
+          r.ja3.hash,
+          r.ja3s?.hash ?? null,
+          r.sni,
+          r.srcIp,
+          r.destIp,
+          r.transport,
+          recordToJson(r),
+        );
+      }
+      for (const [k, v] of Object.entries(meta)) this.setMeta.run(k, v);
+      this.pruneAge.run(minTs);
+      const newest = this.db.prepare("SELECT MAX(seq) AS s FROM history").get() as {
+        s: number | null;
+      };
+      if (newest.s !== null) this.pruneCount.run(newest.s - historyMax);
+    })();
+  }
+
+  /** Most frequent values of `col` (client or sni) in the history rows matching `where`. */
+  topInHistory(
+    col: "client" | "sni",
+    where: { ja4?: string; ja3?: string; ja3s?: string; sni?: string | null },
+    n: number,
+  ): { value: string; count: number }[] {
+    const cond: string[] = [`${col} IS NOT NULL`];
+    const args: string[] = [];
+    for (const [k, v] of Object.entries(where)) {
+      if (v === undefined) continue;
+      if (v === null) cond.push(`${k} IS NULL`);
+      else {
+        cond.push(`${k} = ?`);
+        args.push(v);
+      }
+    }
+    return this.db
+      .prepare(
+        `SELECT ${col} AS value, COUNT(*) AS count FROM history WHERE ${cond.join(" AND ")}
+         GROUP BY ${col} ORDER BY count DESC, value LIMIT ?`,
+      )
+      .all(...args, n) as { value: string; count: number }[];
+  }
+
+  historyCount(): number {
+    return (this.db.prepare("SELECT COUNT(*) AS n FROM history").get() as { n: number }).n;
+  }
+
+  queryHistory(q: HandshakeQuery): { items: StoredHandshake[]; total: number } {
+    const where: string[] = [];
+    const args: (string | number)[] = [];
+    const eq = (col: string, v: string | undefined) => {
+      if (v !== undefined) {
+        where.push(`${col} = ?`);
+        args.push(v);
+      }
+    };
+    eq("ja4", q.ja4);
+    eq("ja3", q.ja3);
+    eq("ja3s", q.ja3s);
+    eq("sni", q.sni);
+    eq("client", q.clientIp);
+    eq("server", q.serverIp);
+    eq("transport", q.transport);
+    if (q.since !== undefined) {
+      where.push("ts >= ?");
+      args.push(q.since);
+    }
+    if (q.until !== undefined) {
+      where.push("ts <= ?");
+      args.push(q.until);
+    }
+    const w = where.length > 0 ? `WHERE ${where.join(" AND ")}` : "";
+    const total = (
+      this.db.prepare(`SELECT COUNT(*) AS n FROM history ${w}`).get(...args) as { n: number }
+    ).n;
+    const rows = this.db
+      .prepare(`SELECT seq, record FROM history ${w} ORDER BY seq DESC LIMIT ? OFFSET ?`)
+      .all(...args, q.limit, q.offset) as { seq: number; record: string }[];
+    return { items: rows.map((r) => ({ seq: r.seq, record: recordFromJson(r.record) })), total };
+  }
+
+  close(): void {
+    this.db.close();
+  }
+}

@@ -1,0 +1,385 @@
+/**
+ * The FingerprintStore (src/store/types.ts): live aggregates in memory
+ * (aggregates.ts), persisted with a bounded handshake history to SQLite
+ * (sqlite.ts) every flushIntervalMs, and known-fingerprint labels.
+ *
+ * Durability: write-behind. A killed process loses at most the handshakes
+ * ingested since the last flush (flushIntervalMs, 1 s by default); close()
+ * flushes. On open the aggregates, counters and labels are loaded back.
+ *
+ * History retention is relative to the newest handshake seen (capture time),
+ * not the wall clock, so a replayed old capture keeps its history: rows older
+ * than retentionDays before it are deleted at each flush, and only the newest
+ * historyMax rows are kept.
+ */
+import type { TlsfpRecord } from "../addon/native.js";
+import { type LabelEntry, loadShippedLabels } from "../labels/labels.js";
+import { type Agg, Aggregates, DEFAULT_DISTINCT_BOUND, hash32, KINDS } from "./aggregates.js";
+import { SqliteBackend } from "./sqlite.js";
+import type {
+  FingerprintAggregate,
+  FingerprintDetail,
+  FingerprintKind,
+  FingerprintLabel,
+  FingerprintQuery,
+  FingerprintStore,
+  HandshakeQuery,
+  Page,
+  StoredHandshake,
+  StoreStats,
+} from "./types.js";
+
+export interface StoreOptions {
+  /** SQLite file (created if missing); ":memory:" for a store that does not persist. */
+  path: string;
+  /** Handshakes kept in the history (default 100 000; 0 keeps none). */
+  historyMax?: number;
+  /** History rows older than this before the newest handshake are deleted (default 7). */
+  retentionDays?: number;
+  /** Automatic flush period (default 1000 ms; 0: only explicit flush()/close()). */
+  flushIntervalMs?: number;
+  /** Base labels (default: the shipped config/labels/tlsfp-labels.json); stored user labels win. */
+  labels?: LabelEntry[];
+  /** Exact distinct counts up to this many keys per aggregate (default 4096). */
+  distinctBound?: number;
+  /** Called with an error of an automatic flush (default: process.emitWarning). */
+  onFlushError?: (e: Error) => void;
+}
+
+const DAY_MS = 86_400_000;
+const TOP_N = 10;
+const JA4_RE = /^[tqd][0-9a-z]{2}[di][0-9]{4}[0-9a-zA-Z]{2}_[0-9a-f]{12}_[0-9a-f]{12}$/;
+const MD5_RE = /^[0-9a-fA-F]{32}$/;
+
+type LiveQuery = Omit<HandshakeQuery, "limit" | "offset">;
+
+function recordMs(r: TlsfpRecord): number {
+  return Math.floor(Number(r.tsNs) / 1e6);
+}
+
+/** True when the handshake matches every filter of q. */
+export function matchesHandshake(q: LiveQuery, r: TlsfpRecord): boolean {
+  if (q.ja4 !== undefined && r.ja4 !== q.ja4) return false;
+  if (q.ja3 !== undefined && r.ja3.hash !== q.ja3) return false;
+  if (q.ja3s !== undefined && r.ja3s?.hash !== q.ja3s) return false;
+  if (q.sni !== undefined && r.sni !== q.sni) return false;
+  if (q.clientIp !== undefined && r.srcIp !== q.clientIp) return false;
+  if (q.serverIp !== undefined && r.destIp !== q.serverIp) return false;
+  if (q.transport !== undefined && r.transport !== q.transport) return false;
+  if (q.since !== undefined || q.until !== undefined) {
+    const ts = recordMs(r);
+    if (q.since !== undefined && ts < q.since) return false;
+    if (q.until !== undefined && ts > q.until) return false;
+  }
+  return true;
+}
+
+/** The JA4 part of a ja4 or ja4_sni value. */
+function ja4Of(a: Agg): string {
+  return a.kind === "ja4_sni" ? a.value.slice(0, a.value.indexOf("|")) : a.value;
+}
+
+function sniOf(a: Agg): string {
+  return a.value.slice(a.value.indexOf("|") + 1);
+}
+
+const SECTION_INDEX = { a: 0, b: 1, c: 2 } as const;
+
+class Store implements FingerprintStore {
+  private readonly aggs: Aggregates;
+  private readonly db: SqliteBackend;
+  private readonly labels = new Map<FingerprintKind, Map<string, FingerprintLabel>>();
+  private readonly subs = new Set<{ q: LiveQuery; fn: (h: StoredHandshake) => void }>();
+  /** Ingested, not yet written to the history; the first has sequence number pendingSeq. */
+  private pending: TlsfpRecord[] = [];
+  private pendingSeq = 1;
+  private seq: number;
+  private ingested: number;
+  private newestTs = 0;
+  private lastFlush = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private closed = false;
+  private readonly historyMax: number;
+  private readonly retentionMs: number;
+
+  constructor(opts: StoreOptions) {
+    this.historyMax = opts.historyMax ?? 100_000;
+    this.retentionMs = (opts.retentionDays ?? 7) * DAY_MS;
+    this.aggs = new Aggregates(opts.distinctBound ?? DEFAULT_DISTINCT_BOUND);
+    for (const k of KINDS) this.labels.set(k, new Map());
+    this.db = new SqliteBackend(opts.path);
+    this.newestTs = this.db.loadAggregates(this.aggs);
+    this.seq = Number(this.db.meta("seq") ?? 0);
+    this.pendingSeq = this.seq + 1;
+    this.ingested = Number(this.db.meta("ingested") ?? 0);
+    this.lastFlush = Number(this.db.meta("last_flush") ?? 0);
+    for (const l of opts.labels ?? loadShippedLabels()) this.setLabel(l);
+    for (const l of this.db.loadLabels()) this.setLabel(l);
+    const every = opts.flushIntervalMs ?? 1000;
+    if (every > 0) {
+      const onError =
+        opts.onFlushError ??
+        ((e: Error) => process.emitWarning(`store flush failed: ${e.message}`));
+      this.timer = setInterval(() => {
+        try {
+          this.flush();
+        } catch (e) {
+          onError(e as Error);
+        }
+      }, every);
+      this.timer.unref();
+    }
+  }
+
+  private setLabel(l: LabelEntry): void {
+    this.labels.get(l.kind)?.set(l.value, l.label);
+  }
+
+  private labelOf(a: Agg): FingerprintLabel | undefined {
+    const own = this.labels.get(a.kind)?.get(a.value);
+    if (own !== undefined || a.kind !== "ja4_sni") return own;
+    return this.labels.get("ja4")?.get(ja4Of(a));
+  }
+
+  ingest(records: readonly TlsfpRecord[]): void {
+    if (records.length === 0) return;
+    this.aggs.ingest(records);
+    this.ingested += records.length;
+    const first = this.seq + 1;
+    this.seq += records.length;
+    if (this.historyMax > 0) {
+      const p = this.pending;
+      for (let i = 0; i < records.length; i++) p.push(records[i] as TlsfpRecord);
+      // Between flushes keep at most historyMax rows (amortised: trim at 2×).
+      if (p.length > 2 * this.historyMax) {
+        const drop = p.length - this.historyMax;
+        this.pending = p.slice(drop);
+        this.pendingSeq += drop;
+      }
+    } else {
+      this.pendingSeq = this.seq + 1;
+    }
+    for (let i = 0; i < records.length; i++) {
+      const ts = recordMs(records[i] as TlsfpRecord);
+      if (ts > this.newestTs) this.newestTs = ts;
+    }
+    if (this.subs.size > 0) {
+      for (let i = 0; i < records.length; i++) {
+        const r = records[i] as TlsfpRecord;
+        let h: StoredHandshake | undefined;
+        for (const s of this.subs) {
+          if (matchesHandshake(s.q, r)) {
+            h ??= { seq: first + i, record: r };
+            try {
+              s.fn(h);
+            } catch (e) {
+              // a failing subscriber must not stop ingest: it is dropped
+              this.subs.delete(s);
+              process.emitWarning(`store subscriber dropped: ${(e as Error).message}`);
+            }
+          }
+        }
+      }
+    }
+  }
+
+  /** Whether aggregate a was seen with this SNI (JA3/JA3S past the distinct bound: maybe → true). */
+  private seenWithSni(a: Agg, sni: string, sniHash: number): boolean {
+    switch (a.kind) {
+      case "sni":
+        return a.value === sni;
+      case "ja4_sni":
+        return sniOf(a) === sni;
+      case "ja4":
+        return this.aggs.ja4Sni.get(a.value)?.has(sni) === true;
+      default:
+        return a.snis?.has(sniHash) === true;
+    }
+  }
+
+  private toAggregate(a: Agg): FingerprintAggregate {
+    const out: FingerprintAggregate = {
+      kind: a.kind,
+      value: a.value,
+      firstSeen: a.firstSeen,
+      lastSeen: a.lastSeen,
+      count: a.count,
+      distinctClients: a.clients.size,
+      distinctServers: a.servers.size,
+      distinctSnis: a.distinctSnis,
+      alpn: this.aggs.alpnMix(a),
+      tcp: a.tcp,
+      quic: a.quic,
+    };
+    const label = this.labelOf(a);
+    if (label !== undefined) out.label = label;
+    return out;
+  }
+
+  queryFingerprints(q: FingerprintQuery): Page<FingerprintAggregate> {
+    const kinds = q.kind !== undefined ? [q.kind] : KINDS;
+    const sect = q.ja4Section;
+    const matched: Agg[] = [];
+    const sniHash = q.sni === undefined ? 0 : hash32(q.sni);
+    for (const kind of kinds) {
+      const isJa4 = kind === "ja4" || kind === "ja4_sni";
+      if (sect !== undefined && !isJa4) continue;
+      for (const a of this.aggs.byKind[kind].values()) {
+        if (q.value !== undefined && a.value !== q.value) continue;
+        if (q.prefix !== undefined && !a.value.startsWith(q.prefix)) continue;
+        if (sect !== undefined && ja4Of(a).split("_")[SECTION_INDEX[sect.section]] !== sect.value) {
+          continue;
+        }
+        if (q.sni !== undefined && !this.seenWithSni(a, q.sni, sniHash)) continue;
+        if (q.since !== undefined && a.lastSeen < q.since) continue;
+        if (q.until !== undefined && a.firstSeen > q.until) continue;
+        matched.push(a);
+      }
+    }
+    const field = q.sort ?? "count";
+    const dir = (q.order ?? (field === "value" ? "asc" : "desc")) === "asc" ? 1 : -1;
+    const byValue = (x: Agg, y: Agg) =>
+      x.value < y.value
+        ? -1
+        : x.value > y.value
+          ? 1
+          : x.kind < y.kind
+            ? -1
+            : x.kind > y.kind
+              ? 1
+              : 0;
+    matched.sort((x, y) => {
+      const d = field === "value" ? byValue(x, y) : x[field] - y[field];
+      return d !== 0 ? d * dir : byValue(x, y);
+    });
+    const items = matched.slice(q.offset, q.offset + q.limit).map((a) => this.toAggregate(a));
+    return { items, total: matched.length, limit: q.limit, offset: q.offset };
+  }
+
+  private find(value: string): Agg | undefined {
+    const k = this.aggs.byKind;
+    if (MD5_RE.test(value)) {
+      const v = value.toLowerCase();
+      const ja3 = k.ja3.get(v);
+      const ja3s = k.ja3s.get(v);
+      // The same hash as both (unlikely): the one seen more often.
+      if (ja3 !== undefined && ja3s !== undefined) return ja3.count >= ja3s.count ? ja3 : ja3s;
+      return ja3 ?? ja3s;
+    }
+    if (value.length === 36 && JA4_RE.test(value)) return k.ja4.get(value);
+    if (value.includes("|")) {
+      const pair = k.ja4_sni.get(value);
+      if (pair !== undefined) return pair;
+    }
+    return k.sni.get(value);
+  }
+
+  getFingerprint(value: string): FingerprintDetail | null {
+    const a = this.find(value);
+    if (a === undefined) return null;
+    if (this.pending.length > 0) this.flush(); // top lists from the history come from SQLite
+    let topSnis: { value: string; count: number }[];
+    let where: { ja4?: string; ja3?: string; ja3s?: string; sni?: string | null };
+    if (a.kind === "ja4") {
+      // exact over all time, from the live JA4×SNI aggregates (no-SNI handshakes left out)
+      const inner = this.aggs.ja4Sni.get(a.value);
+      topSnis = Array.from(inner ?? [], ([value, x]) => ({ value, count: x.count }))
+        .filter((t) => t.value !== "")
+        .sort((x, y) => y.count - x.count || (x.value < y.value ? -1 : x.value > y.value ? 1 : 0))
+        .slice(0, TOP_N);
+      where = { ja4: a.value };
+    } else if (a.kind === "sni" || a.kind === "ja4_sni") {
+      const sni = a.kind === "sni" ? a.value : sniOf(a);
+      topSnis = sni === "" ? [] : [{ value: sni, count: a.count }];
+      where = a.kind === "sni" ? { sni } : { ja4: ja4Of(a), sni: sni === "" ? null : sni };
+    } else {
+      where = a.kind === "ja3" ? { ja3: a.value } : { ja3s: a.value };
+      topSnis = this.db.topInHistory("sni", where, TOP_N);
+    }
+    const topClients = this.db.topInHistory("client", where, TOP_N);
+    return { ...this.toAggregate(a), topSnis, topClients };
+  }
+
+  recentHandshakes(q: HandshakeQuery): Page<StoredHandshake> {
+    if (this.pending.length > 0) this.flush(); // the history is read from SQLite only
+    const { items, total } = this.db.queryHistory(q);
+    return { items, total, limit: q.limit, offset: q.offset };
+  }
+
+  subscribe(q: LiveQuery, fn: (h: StoredHandshake) => void): () => void {
+    const s = { q: { ...q }, fn };
+    this.subs.add(s);
+    return () => {
+      this.subs.delete(s);
+    };
+  }
+
+  putLabels(labels: { kind: FingerprintKind; value: string; label: FingerprintLabel }[]): number {
+    const ok = labels.filter((l) => KINDS.includes(l.kind) && l.value !== "");
+    this.db.putLabels(ok);
+    for (const l of ok) this.setLabel(l);
+    return ok.length;
+  }
+
+  stats(): StoreStats {
+    const aggregates = {} as Record<FingerprintKind, number>;
+    for (const k of KINDS) aggregates[k] = this.aggs.byKind[k].size;
+    return {
+      ingested: this.ingested,
+      historyRows: Math.min(this.historyMax, this.db.historyCount() + this.pending.length),
+      aggregates,
+      lastFlush: this.lastFlush,
+    };
+  }
+
+  flush(): void {
+    if (this.closed) return;
+    const dirty = this.aggs.takeDirty();
+    const all = this.pending;
+    const skip = Math.max(0, all.length - this.historyMax);
+    const rows = skip > 0 ? all.slice(skip) : all;
+    const firstSeq = this.pendingSeq + skip;
+    this.pending = [];
+    this.pendingSeq = this.seq + 1;
+    const now = Date.now();
+    try {
+      this.db.flush(
+        this.aggs,
+        dirty,
+        rows,
+        firstSeq,
+        { seq: String(this.seq), ingested: String(this.ingested), last_flush: String(now) },
+        this.newestTs - this.retentionMs,
+        this.historyMax,
+      );
+    } catch (e) {
+      // Nothing was written (one transaction): keep it for the next flush.
+      for (const a of dirty) {
+        if (!a.dirty) {
+          a.dirty = true;
+          this.aggs.dirty.push(a);
+        }
+      }
+      this.pending = rows.concat(this.pending);
+      this.pendingSeq = firstSeq;
+      throw e;
+    }
+    this.lastFlush = now;
+  }
+
+  close(): void {
+    if (this.closed) return;
+    if (this.timer !== undefined) clearInterval(this.timer);
+    try {
+      this.flush();
+    } finally {
+      this.closed = true;
+      this.db.close();
+    }
+  }
+}
+
+/** Opens (creating if needed) the store at opts.path and loads it back. */
+export function openStore(opts: StoreOptions): FingerprintStore {
+  return new Store(opts);
+}
