@@ -6,6 +6,7 @@
 #include "counters_js.h"
 #include "frame_analyzer.h"
 #include "hello.h"
+#include "region_reader.h"
 #include "tlsfp_c.h"
 
 namespace tlsfp {
@@ -31,6 +32,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports)
   exports.Set("versionName", Napi::Function::New<VersionName>(env, "versionName"));
   exports.Set("FrameAnalyzer", FrameAnalyzer::Init(env));
   exports.Set("CaptureAnalyzer", CaptureAnalyzer::Init(env));
+  exports.Set("RegionReader", RegionReader::Init(env));
   return exports;
 }
 

@@ -34,7 +34,10 @@ export type NativeErrorCode =
   | "TLSFP_PARSE_BAD_LENGTH"
   | "TLSFP_PARSE_BAD_EXTENSION"
   | "TLSFP_PARSE_TOO_MANY_ITEMS"
-  | "TLSFP_PARSE_UNSUPPORTED";
+  | "TLSFP_PARSE_UNSUPPORTED"
+  | "TLSFP_E_SHM_VERSION"
+  | "TLSFP_E_SHM_NOT_READY"
+  | "TLSFP_E_SHM_INVALID";
 
 /** What abi() reports: the addon's view of the shared C layout. */
 export interface Abi {
@@ -242,6 +245,102 @@ export interface ServerHelloFacts {
   ja3s: HashedString;
 }
 
+/** enum tlsfp_shm_state: the data plane's life cycle as its region shows it. */
+export type RegionState = "starting" | "running" | "stopping" | "stopped" | "unknown";
+
+/** The region header's identity and live line (struct tlsfp_shm_header). */
+export interface RegionHeader {
+  path: string;
+  /** The data plane process that made the region. */
+  pid: number;
+  /** "stopped": every record is in the rings and no writer is left. */
+  state: RegionState;
+  /** CLOCK_REALTIME ns of the last heartbeat (every ~100 ms while running). */
+  heartbeatNs: bigint;
+  startNs: bigint;
+  nWorkers: number;
+  nPorts: number;
+  ringSlots: number;
+  instance: string;
+  layoutVersion: number;
+  regionSize: number;
+  /** Backed by hugetlbfs (else /dev/shm). */
+  hugetlb: boolean;
+}
+
+/** One worker lcore's statistics (struct tlsfp_shm_worker). */
+export interface RegionWorkerStats {
+  lcore: number;
+  socket: number;
+  rxQueues: number;
+  /** It also reads a software-distribution ring. */
+  distributed: boolean;
+  loops: number;
+  busyLoops: number;
+  cycles: number;
+  busyCycles: number;
+  rxBursts: number;
+  /** Records enqueued into its ring. */
+  records: number;
+  ticks: number;
+  /** Records waiting in its ring now. */
+  ringDepth: number;
+  /** Its pipeline counters; records_dropped includes ring-full drops. */
+  counters: Counters;
+}
+
+/** One port's statistics (struct tlsfp_shm_port). */
+export interface RegionPortStats {
+  name: string;
+  portId: number;
+  rxQueues: number;
+  rss: boolean;
+  distributed: boolean;
+  socket: number;
+  rxPackets: number;
+  rxBytes: number;
+  /** Dropped by the NIC: its RX queues were full. */
+  imissed: number;
+  ierrors: number;
+  /** RX mbuf allocation failures. */
+  rxNombuf: number;
+  /** Handed to a worker by the software distributor. */
+  distPackets: number;
+  /** Freed by the distributor: the worker's ring was full. */
+  distDrops: number;
+}
+
+/** RegionReader.counters(): the pipeline counters summed over workers, and per worker/port. */
+export interface RegionCounters {
+  total: Counters;
+  workers: RegionWorkerStats[];
+  ports: RegionPortStats[];
+}
+
+/** Records waiting in the rings. */
+export interface RingDepth {
+  total: number;
+  workers: number[];
+}
+
+/**
+ * The data plane's shared-memory region (dpdk/include/tlsfp/shm.h), opened as
+ * the one consumer of its record rings. The constructor throws ENOENT/EACCES,
+ * TLSFP_E_SHM_NOT_READY (the creator is not done: retry), TLSFP_E_SHM_VERSION
+ * (a layout or record ABI this build does not know) or TLSFP_E_SHM_INVALID.
+ * The mapping stays valid after the data plane exits and unlinks the file, so
+ * what it committed can still be drained.
+ */
+export interface RegionReader {
+  /** Up to maxRecords (default 1024, at most 65536) records, oldest first per worker ring. */
+  drain(maxRecords?: number): TlsfpRecord[];
+  header(): RegionHeader;
+  counters(): RegionCounters;
+  ringDepth(): RingDepth;
+  /** Unmaps the region; later calls throw TLSFP_E_CLOSED. */
+  close(): void;
+}
+
 /** The module object of tlsfp.node. */
 export interface NativeAddon {
   abi(): Abi;
@@ -255,6 +354,7 @@ export interface NativeAddon {
   versionName(version: number): string;
   FrameAnalyzer: new (options?: PipelineOptions) => FrameAnalyzer;
   CaptureAnalyzer: new (path: string, options?: PipelineOptions) => CaptureAnalyzer;
+  RegionReader: new (path: string) => RegionReader;
 }
 
 /** An Error thrown by the addon. */

@@ -3,14 +3,20 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
+import { runLabels } from "../labels/cli.js";
 import { packageRoot } from "../paths.js";
+import { runDoctor } from "./doctor.js";
 import { runPcap } from "./pcap.js";
+import { runRun } from "./run.js";
 import { MAIN_USAGE } from "./usage.js";
 
 type Command = (argv: string[]) => Promise<number>;
 
 const COMMANDS: Record<string, Command> = {
   pcap: runPcap,
+  run: runRun,
+  doctor: runDoctor,
+  labels: runLabels,
 };
 
 function version(): string {

@@ -8,7 +8,11 @@ export class UsageError extends Error {
 export const MAIN_USAGE = `Usage: tlsfp <command> [options]
 
 Commands:
+  run           run the appliance: the DPDK data plane on live ports (or the bundled
+                capture), EVE output, the query API
   pcap FILE     fingerprint every TLS/QUIC handshake of a pcap or pcapng file
+  doctor        check this machine and config: topology, lcore plan, hugepages, NICs
+  labels        check or import known-fingerprint labels (ja4db JSON, CSV)
 
 Options:
   -h, --help     show this help
