@@ -71,6 +71,10 @@ export function configFromValue(raw: unknown, baseDir: string, source: string): 
     throw new ConfigError(source, [`the file must be a mapping of sections, not ${show(raw)}`]);
   }
   const input = Value.Clone(raw) as Record<string, unknown>;
+  // Capture paths the user wrote are relative to their file; the embedded
+  // default's (DEFAULT_PORTS) to this package's config/ directory.
+  const userPorts = (input.dataplane as { ports?: unknown } | undefined)?.ports !== undefined;
+  const portsDir = userPorts ? baseDir : join(packageRoot(), "config");
   const problems: string[] = [];
   unknownKeys(ConfigSchema, input, "", problems);
   const value = Value.Default(ConfigSchema, input);
@@ -86,7 +90,7 @@ export function configFromValue(raw: unknown, baseDir: string, source: string): 
   if (problems.length > 0) throw new ConfigError(source, problems);
   const config = Value.Clone(value) as Config;
   for (const p of config.dataplane.ports) {
-    if (p.vdev !== undefined) p.vdev = resolveVdevPaths(p.vdev, baseDir);
+    if (p.vdev !== undefined) p.vdev = resolveVdevPaths(p.vdev, portsDir);
   }
   return config;
 }

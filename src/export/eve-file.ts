@@ -97,14 +97,25 @@ export class EveFileWriter {
    * unless over maxBufferedBytes, where they are dropped and counted).
    */
   write(records: readonly TlsfpRecord[]): boolean {
-    if (records.length === 0) return !this.stream.writableNeedDrain;
-    if (this.closed || this.stream.writableLength >= this.maxBuffered) {
-      this.counts.dropped += records.length;
-      return false;
-    }
     let chunk = "";
     for (const r of records) chunk += toEveLine(r);
-    this.counts.lines += records.length;
+    return this.writeChunk(chunk, records.length);
+  }
+
+  /** The same for EVE lines already made (whole lines, each ending in \n). */
+  writeLines(text: string): boolean {
+    let n = 0;
+    for (let i = text.indexOf("\n"); i >= 0; i = text.indexOf("\n", i + 1)) n++;
+    return this.writeChunk(text, n);
+  }
+
+  private writeChunk(chunk: string, lines: number): boolean {
+    if (lines === 0) return !this.stream.writableNeedDrain;
+    if (this.closed || this.stream.writableLength >= this.maxBuffered) {
+      this.counts.dropped += lines;
+      return false;
+    }
+    this.counts.lines += lines;
     this.counts.bytes += Buffer.byteLength(chunk);
     return this.stream.write(chunk);
   }
