@@ -1,8 +1,13 @@
 #!/usr/bin/env bash
 # Install everything tlsfp needs on Debian 12, idempotently, and build it.
 #
-#   scripts/setup.sh          what `npm start` needs: build tools, libraries, npm packages, the build
-#   scripts/setup.sh --test   plus what the test suite needs (clang + sanitizer runtimes for fuzzing)
+#   scripts/setup.sh          what `npm start` needs: build tools, OpenSSL, libpcap, DPDK,
+#                             npm packages, the build
+#   scripts/setup.sh --test   plus what the test suite needs (clang + sanitizer runtimes for
+#                             fuzzing; openssl, curl, iproute2, tcpdump for the live tests)
+#
+# Hugepages are not reserved here: `tlsfp run` reserves what it needs when
+# root (and gives them back on exit), and runs with --no-huge otherwise.
 #
 # Fast when already done: apt runs only for packages that are missing, npm
 # only when the lockfile changed, builds only when a source is newer than
@@ -17,8 +22,10 @@ say() { printf 'setup: %s\n' "$*" >&2; }
 die() { printf 'setup: error: %s\n' "$*" >&2; exit 1; }
 
 # --- system packages ------------------------------------------------------
-pkgs_run=(build-essential cmake pkg-config libssl-dev libpcap-dev python3)
-pkgs_test=(clang libclang-rt-14-dev llvm)
+pkgs_run=(build-essential cmake pkg-config libssl-dev libpcap-dev libdpdk-dev python3)
+# Tests: clang + sanitizer runtimes (fuzzing); real peers and namespaces for
+# the live end-to-end tests.
+pkgs_test=(clang libclang-rt-14-dev llvm openssl curl iproute2 tcpdump ca-certificates)
 pkgs=("${pkgs_run[@]}")
 [ "$profile" = test ] && pkgs+=("${pkgs_test[@]}")
 

@@ -4,8 +4,10 @@
 #   1. set-up (idempotent): system packages incl. clang, npm packages, builds
 #   2. lint: Biome on the TypeScript
 #   3. the C core with warnings as errors, and its unit tests (ctest)
-#   4. the addon and CLI tests and the fixture conformance suite (vitest)
-#   5. every libFuzzer target for a short bounded time (ASan + UBSan)
+#   4. the addon, CLI, control-plane and fixture conformance suites (vitest)
+#   5. end to end, as root: tlsfp run on replayed captures and on live traffic
+#      between two network namespaces it creates (vitest, test/e2e)
+#   6. every libFuzzer target for a short bounded time (ASan + UBSan)
 #
 # Ends with one line "tests: N passed, M failed".
 set -euo pipefail
@@ -42,14 +44,26 @@ read -r js_passed js_failed < <(node -e '
   console.log(r.numPassedTests, r.numFailedTests + (r.numTotalTests === 0 ? 1 : 0));
 ' 2>/dev/null || echo "0 1")
 
+step "end to end: tlsfp run, replays and live namespaces (root)"
+set +e
+npx vitest run --config test/e2e/vitest.config.ts --reporter=default --reporter=json \
+  --outputFile=build/vitest-e2e.json
+e2e_rc=$?
+set -e
+read -r e2e_passed e2e_failed < <(node -e '
+  const r = require("./build/vitest-e2e.json");
+  console.log(r.numPassedTests, r.numFailedTests + (r.numTotalTests === 0 ? 1 : 0));
+' 2>/dev/null || echo "0 1")
+
 step "fuzzing (${fuzz_seconds}s per target)"
 set +e
 bash scripts/fuzz.sh "$fuzz_seconds"
 fuzz_rc=$?
 set -e
 
-failed=$((c_failed + js_failed + lint_failed + (fuzz_rc != 0) + (vitest_rc != 0 && js_failed == 0)))
-passed=$((c_passed + js_passed + (lint_failed == 0) + (fuzz_rc == 0)))
+failed=$((c_failed + js_failed + e2e_failed + lint_failed + (fuzz_rc != 0) +
+  (vitest_rc != 0 && js_failed == 0) + (e2e_rc != 0 && e2e_failed == 0)))
+passed=$((c_passed + js_passed + e2e_passed + (lint_failed == 0) + (fuzz_rc == 0)))
 echo
 echo "tests: ${passed} passed, ${failed} failed"
 [ "$failed" -eq 0 ]
