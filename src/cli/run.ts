@@ -16,7 +16,7 @@ import type { FastifyInstance } from "fastify";
 import { loadAddon } from "../addon/load.js";
 import type { TlsfpRecord } from "../addon/native.js";
 import { buildApp } from "../api/app.js";
-import type { IngestStats, StatsSource } from "../api/types.js";
+import { type IngestStats, idleStats, type StatsSource } from "../api/types.js";
 import { ConfigError, loadConfig } from "../config/load.js";
 import type { Config } from "../config/schema.js";
 import { HugepageError, type HugepagePlan, prepareHugepages } from "../dataplane/hugepages.js";
@@ -422,18 +422,7 @@ async function startServices(plan: RunPlan, config: Config): Promise<Services> {
     try {
       app = await buildApp({
         store,
-        stats: () =>
-          stats?.() ?? {
-            dataplane: {
-              running: false,
-              restarts: 0,
-              heartbeatAgeMs: null,
-              counters: {},
-              ringDepth: 0,
-              drops: 0,
-            },
-            ingest: { ...ingest },
-          },
+        stats: () => stats?.() ?? { ...idleStats(), ingest: { ...ingest } },
         ...(config.api.token !== null ? { token: config.api.token } : {}),
       });
       await app.listen({ host, port });
