@@ -2,6 +2,7 @@
 // lets the TypeScript side refuse an addon whose record layout it does not know.
 #include <napi.h>
 
+#include "affinity.h"
 #include "capture_analyzer.h"
 #include "counters_js.h"
 #include "frame_analyzer.h"
@@ -33,6 +34,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports)
   exports.Set("FrameAnalyzer", FrameAnalyzer::Init(env));
   exports.Set("CaptureAnalyzer", CaptureAnalyzer::Init(env));
   exports.Set("RegionReader", RegionReader::Init(env));
+  exports.Set("setProcessAffinity", Napi::Function::New<SetProcessAffinity>(env, "setProcessAffinity"));
   return exports;
 }
 

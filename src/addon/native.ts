@@ -109,7 +109,7 @@ export interface TlsfpRecord {
   destPort: number;
   ipVersion: 4 | 6;
   proto: "TCP" | "UDP";
-  transport: "tcp" | "quic";
+  transport: "tcp" | "quic" | "dtls";
   /** Outer VLAN IDs, outermost first; empty when untagged. */
   vlan: number[];
   reason: RecordReason;
@@ -355,6 +355,14 @@ export interface NativeAddon {
   FrameAnalyzer: new (options?: PipelineOptions) => FrameAnalyzer;
   CaptureAnalyzer: new (path: string, options?: PipelineOptions) => CaptureAnalyzer;
   RegionReader: new (path: string) => RegionReader;
+  /**
+   * sched_setaffinity on every thread of this process (main thread first,
+   * then each /proc/self/task/<tid>; later threads inherit it). Returns the
+   * tids changed. TypeError for a bad entry; Error with code EINVAL for an
+   * empty set, a CPU >= CPU_SETSIZE or no online CPU in the set, EPERM, ...
+   * Optional: an addon built before it lacks it.
+   */
+  setProcessAffinity?(cpus: number[]): number[];
 }
 
 /** An Error thrown by the addon. */

@@ -19,6 +19,7 @@ import { buildApp } from "../api/app.js";
 import { type IngestStats, idleStats, type StatsSource } from "../api/types.js";
 import { ConfigError, loadConfig } from "../config/load.js";
 import type { Config } from "../config/schema.js";
+import { pinControlPlane } from "../dataplane/affinity.js";
 import { HugepageError, type HugepagePlan, prepareHugepages } from "../dataplane/hugepages.js";
 import { type Logger, stderrLogger } from "../dataplane/log.js";
 import {
@@ -374,6 +375,9 @@ function placeLcores(plan: RunPlan, config: Config, logger: Logger): void {
     for (const w of p.warnings) logger.info(`planner: ${w}`);
     if (p.errors.length === 0 && p.mainLcore >= 0) {
       plan.spec.cpus = [p.mainLcore, ...p.workers];
+      // Node's threads off the worker cores (see src/dataplane/affinity.ts
+      // for the 2-vCPU case); the data plane pins its lcores itself.
+      pinControlPlane(loadAddon, p.nodeCpusForControlPlane, logger);
     } else {
       for (const e of p.errors) logger.warn(`${e} (lcores left to the data plane)`);
     }
