@@ -156,16 +156,18 @@ export function diagnose(
     });
   }
 
-  // AF_XDP: kernel ≥ 5.4 (need_wakeup, shared umem) and bpffs for pinned maps.
+  // AF_XDP: kernel ≥ 5.4 (need_wakeup, shared umem). bpffs is not required: without it
+  // libxdp loads its redirect program alone, without the multi-program dispatcher
+  // (checked on a 6.18 kernel with Debian's DPDK 22.11, test/e2e/sources.test.ts).
   const kv = topo.kernelRelease === null ? null : parseKernelVersion(topo.kernelRelease);
-  const reasons: string[] = [];
-  if (kv === null) reasons.push("kernel version unknown");
+  const blockers: string[] = [];
+  if (kv === null) blockers.push("kernel version unknown");
   else if (kv[0] < 5 || (kv[0] === 5 && kv[1] < 4)) {
-    reasons.push(`kernel ${kv[0]}.${kv[1]} is older than 5.4`);
+    blockers.push(`kernel ${kv[0]}.${kv[1]} is older than 5.4`);
   }
-  if (!topo.bpffsMounted) reasons.push("/sys/fs/bpf is not mounted");
+  const reasons = topo.bpffsMounted ? blockers : [...blockers, "/sys/fs/bpf is not mounted"];
   const afXdp = {
-    supported: reasons.length === 0,
+    supported: blockers.length === 0,
     kernel: topo.kernelRelease,
     bpffs: topo.bpffsMounted,
     reasons,
@@ -173,13 +175,15 @@ export function diagnose(
   const usesAfXdp = config.dataplane.ports.some((pt) => pt.vdev?.startsWith("net_af_xdp"));
   if (!topo.bpffsMounted && (kv === null || kv[0] > 5 || (kv[0] === 5 && kv[1] >= 4))) {
     fixes.push({
-      problem: "/sys/fs/bpf is not mounted (needed by net_af_xdp ports)",
+      problem:
+        "/sys/fs/bpf is not mounted: net_af_xdp still works, but libxdp cannot use its dispatcher, so no other XDP program can share the interface",
       commands: ["mount -t bpf bpf /sys/fs/bpf"],
-      blocking: usesAfXdp,
+      blocking: false,
     });
-  } else if (usesAfXdp && !afXdp.supported) {
+  }
+  if (usesAfXdp && !afXdp.supported) {
     fixes.push({
-      problem: `a net_af_xdp port is configured but AF_XDP is not usable: ${reasons.join(", ")}`,
+      problem: `a net_af_xdp port is configured but AF_XDP is not usable: ${blockers.join(", ")}`,
       commands: ["use a kernel ≥ 5.4, or a net_af_packet port instead"],
       blocking: true,
     });
@@ -301,7 +305,11 @@ export function formatReport(r: DoctorReport): string {
   line("AF_XDP");
   line(
     `  kernel ${r.afXdp.kernel ?? "unknown"}, /sys/fs/bpf ${r.afXdp.bpffs ? "mounted" : "not mounted"}: ` +
-      (r.afXdp.supported ? "net_af_xdp usable" : `not usable (${r.afXdp.reasons.join(", ")})`),
+      (r.afXdp.supported
+        ? r.afXdp.bpffs
+          ? "net_af_xdp usable"
+          : "net_af_xdp usable (libxdp without its dispatcher: one XDP program per interface)"
+        : `not usable (${r.afXdp.reasons.join(", ")})`),
   );
   line();
   const p = r.plan;

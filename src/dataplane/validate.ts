@@ -3,7 +3,7 @@
  * starts so that a mistake gets one clear line naming the setting rather
  * than EAL output. Pure apart from the file-system look-ups passed in.
  */
-import { accessSync, constants, existsSync, readdirSync, statSync } from "node:fs";
+import { accessSync, constants, existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { availableParallelism } from "node:os";
 
 /**
@@ -47,6 +47,39 @@ export interface ValidateEnv {
   pmdInstalled?: (lib: string) => boolean | undefined;
   fileReadable?: (path: string) => string | undefined;
   ifaceExists?: (name: string) => boolean;
+  /** Does a server listen on this unix socket? (undefined: cannot tell, assume yes) */
+  unixListening?: (path: string, abstract: boolean) => boolean | undefined;
+}
+
+/**
+ * A filesystem socket: the file exists and is a socket (works across network
+ * namespaces). An abstract one: a listening entry "@path" in /proc/net/unix
+ * (abstract names belong to the caller's network namespace, like the data plane's).
+ */
+export function defaultUnixListening(path: string, abstract: boolean): boolean | undefined {
+  if (!abstract) {
+    try {
+      return statSync(path).isSocket();
+    } catch {
+      return false;
+    }
+  }
+  let table: string;
+  try {
+    table = readFileSync("/proc/net/unix", "utf8");
+  } catch {
+    return undefined;
+  }
+  const ACCEPTCON = 0x10000;
+  return table
+    .split("\n")
+    .slice(1)
+    .some((line) => {
+      const f = line.trim().split(/\s+/);
+      return (
+        f.length >= 8 && (Number.parseInt(f[3] ?? "0", 16) & ACCEPTCON) !== 0 && f[7] === `@${path}`
+      );
+    });
 }
 
 function defaultFileReadable(path: string): string | undefined {
@@ -84,6 +117,20 @@ export function vdevProblem(spec: string, env: ValidateEnv = {}): string | undef
       if (why !== undefined) return `rx_pcap=${file}: ${why}`;
     }
     if (rxIface !== undefined && !iface(rxIface)) return `interface ${rxIface} does not exist`;
+  }
+  if (driver === "net_af_xdp") {
+    const i = args.get("iface");
+    if (i === undefined) return "net_af_xdp needs iface=IFACE";
+    if (!iface(i)) return `interface ${i} does not exist (in this network namespace)`;
+  }
+  if (driver === "net_memif" && (args.get("role") ?? "client") === "client") {
+    // A memif client connects once, when its port starts: the server must be up.
+    const sock = args.get("socket") ?? "/run/memif.sock";
+    const abstract = (args.get("socket-abstract") ?? "yes") !== "no";
+    const listening = (env.unixListening ?? defaultUnixListening)(sock, abstract);
+    if (listening === false) {
+      return `no memif server listens on ${abstract ? "the abstract socket " : ""}${sock}: start the peer (role=server${abstract ? "" : ",socket-abstract=no"}) first`;
+    }
   }
   if (driver === "net_af_packet") {
     const i = args.get("iface");
