@@ -61,7 +61,10 @@ Napi::Value ParseClientHello(const Napi::CallbackInfo &info)
   // ~9 KB of fixed arrays: on the heap, not the JS thread's stack.
   auto ch = std::make_unique<struct tlsfp_client_hello>();
   std::memset(ch.get(), 0, sizeof(*ch));
-  enum tlsfp_parse_result r = tlsfp_parse_client_hello(msg.Data(), msg.ByteLength(), ch.get());
+  // DTLS: a cookie after the session id, versions in DTLS order.
+  enum tlsfp_parse_result r = transport == 'd'
+      ? tlsfp_parse_client_hello_dtls(msg.Data(), msg.ByteLength(), ch.get())
+      : tlsfp_parse_client_hello(msg.Data(), msg.ByteLength(), ch.get());
   if (r != TLSFP_PARSE_OK)
     ThrowParse(env, r, "ClientHello");
 

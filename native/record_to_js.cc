@@ -125,6 +125,7 @@ Napi::Object RecordToJs(Napi::Env env, const struct tlsfp_record &rec)
   Napi::Object o = Napi::Object::New(env);
   const bool has_sh = (rec.flags & TLSFP_REC_F_SERVER_HELLO) != 0;
   const bool quic = rec.transport == 'q';
+  const char *transport = quic ? "quic" : rec.transport == 'd' ? "dtls" : "tcp";
 
   o.Set("tsNs", Napi::BigInt::New(env, rec.ts_ns));
   o.Set("flowId", Napi::Number::New(env, static_cast<double>(rec.flow_id)));
@@ -134,7 +135,7 @@ Napi::Object RecordToJs(Napi::Env env, const struct tlsfp_record &rec)
   o.Set("destPort", Napi::Number::New(env, rec.dst_port));
   o.Set("ipVersion", Napi::Number::New(env, rec.ip_version));
   o.Set("proto", Napi::String::New(env, rec.l4proto == 17 ? "UDP" : "TCP"));
-  o.Set("transport", Napi::String::New(env, quic ? "quic" : "tcp"));
+  o.Set("transport", Napi::String::New(env, transport));
   uint8_t nvlan = rec.vlan_count < 4 ? rec.vlan_count : 4;
   o.Set("vlan", U16sToJs(env, rec.vlan, nvlan));
   o.Set("reason", Napi::String::New(env, ReasonName(rec.reason)));

@@ -86,6 +86,10 @@ struct tlsfp_flow {
 	uint8_t ch_done;    /* ClientHello parsed into the pending record */
 	uint8_t sh_done;    /* ServerHello parsed into the pending record */
 	uint8_t quic;
+	/* DTLS over UDP. Its directions reuse two TCP fields: base_seq is the
+	 * message_seq of the hello being reassembled (chosen when base_valid),
+	 * walk_off that message's body length (see pipeline/dtls_path.c). */
+	uint8_t dtls;
 	uint8_t finished;   /* record written: kept LIGHT only to absorb the rest quietly */
 	uint8_t odcid_len;  /* QUIC: the client's first Destination Connection ID */
 	uint8_t odcid[TLSFP_QUIC_MAX_CID];

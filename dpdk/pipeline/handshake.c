@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * One complete handshake message of one direction → the flow's pending
- * record. The same for TLS over TCP and QUIC; only the counters differ.
+ * record. The same for TLS over TCP, QUIC and DTLS; only the counters (and
+ * DTLS's ClientHello cookie) differ.
  *
  * The client's message is its first ClientHello (the only one that is
  * fingerprinted). The server's is its ServerHello; a HelloRetryRequest is
@@ -14,7 +15,8 @@ static enum tlsfp_pl_hs_result
 client_hello(struct tlsfp_pipeline *p, struct tlsfp_flow *f, unsigned d, const uint8_t *msg,
 	     size_t len, uint64_t ts)
 {
-	enum tlsfp_parse_result r = tlsfp_parse_client_hello(msg, len, p->ch);
+	enum tlsfp_parse_result r = f->dtls ? tlsfp_parse_client_hello_dtls(msg, len, p->ch)
+					    : tlsfp_parse_client_hello(msg, len, p->ch);
 
 	if (r != TLSFP_PARSE_OK) {
 		tlsfp_count_parse_result(&p->ctr, r);
@@ -22,6 +24,8 @@ client_hello(struct tlsfp_pipeline *p, struct tlsfp_flow *f, unsigned d, const u
 	}
 	if (f->quic)
 		TLSFP_COUNT(&p->ctr, QUIC_CLIENT_HELLO);
+	else if (f->dtls)
+		TLSFP_COUNT(&p->ctr, DTLS_CLIENT_HELLO);
 	else
 		TLSFP_COUNT(&p->ctr, TLS_CLIENT_HELLO);
 	if (f->dir[d].reasm)
@@ -54,6 +58,8 @@ server_hello(struct tlsfp_pipeline *p, struct tlsfp_flow *f, unsigned d, const u
 	}
 	if (f->quic)
 		TLSFP_COUNT(&p->ctr, QUIC_SERVER_HELLO);
+	else if (f->dtls)
+		TLSFP_COUNT(&p->ctr, DTLS_SERVER_HELLO);
 	else
 		TLSFP_COUNT(&p->ctr, TLS_SERVER_HELLO);
 	if (f->dir[d].reasm)

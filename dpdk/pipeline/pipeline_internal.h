@@ -7,6 +7,7 @@
  *   handshake.c  a complete ClientHello/ServerHello message → the record
  *   tcp_path.c   TLS over TCP: per-direction reassembly and the record walk
  *   quic_path.c  QUIC Initials: decrypt, CRYPTO frames, the same record
+ *   dtls_path.c  DTLS over UDP: handshake fragments, the same record
  *   record.c     filling and viewing records
  *
  * Single thread. Nothing here allocates after tlsfp_pipeline_create().
@@ -86,5 +87,8 @@ enum tlsfp_pl_hs_result tlsfp_pl_handshake(struct tlsfp_pipeline *p, struct tlsf
 /* tcp_path.c / quic_path.c: one decoded packet. */
 void tlsfp_pl_tcp_input(struct tlsfp_pipeline *p, const struct tlsfp_packet *pkt, uint64_t ts);
 void tlsfp_pl_udp_input(struct tlsfp_pipeline *p, const struct tlsfp_packet *pkt, uint64_t ts);
+/* dtls_path.c: a UDP packet that looks like a DTLS handshake record; false
+ * (nothing done) when it does not. */
+bool tlsfp_pl_dtls_input(struct tlsfp_pipeline *p, const struct tlsfp_packet *pkt, uint64_t ts);
 
 #endif /* TLSFP_PIPELINE_INTERNAL_H */

@@ -153,6 +153,10 @@ tlsfp_pl_udp_input(struct tlsfp_pipeline *p, const struct tlsfp_packet *pkt, uin
 	struct tlsfp_flow_key key;
 	uint8_t d;
 
+	/* DTLS first: its records start with a content type (20..26), a
+	 * QUIC long header with a byte >= 0xc0, so the tests never collide. */
+	if (tlsfp_pl_dtls_input(p, pkt, ts))
+		return;
 	if (!tlsfp_quic_looks_initial(pkt->payload, pkt->payload_len))
 		return;
 	tlsfp_flow_key_make(pkt, &key, &d);

@@ -146,10 +146,36 @@ ext_supported_versions(struct tlsfp_reader *body, struct tlsfp_client_hello *ch)
 	if (res != TLSFP_PARSE_OK)
 		return res;
 	ch->has_supported_versions = true;
+	/* Numeric maximum: right for TLS. DTLS redoes it in its own order
+	 * once the message is parsed (dtls_max_version). */
 	for (uint16_t i = 0; i < ch->n_versions; i++)
 		if (ch->versions[i] > ch->max_supported_version)
 			ch->max_supported_version = ch->versions[i];
 	return TLSFP_PARSE_OK;
+}
+
+/*
+ * DTLS version order (RFC 6347 4.1, RFC 9147 5.3): versions are the one's
+ * complement of their TLS counterparts, so 0xfefc (1.3) > 0xfefd (1.2) >
+ * 0xfeff (1.0) although numerically smaller. Rank 0xfeXX above anything
+ * else, newest first; a non-DTLS value keeps its numeric rank below them.
+ */
+static uint32_t
+dtls_version_rank(uint16_t v)
+{
+	if ((v >> 8) == 0xfe)
+		return 0x10000u + (0xffu - (v & 0xffu));
+	return v;
+}
+
+static uint16_t
+dtls_max_version(const struct tlsfp_client_hello *ch)
+{
+	uint16_t best = 0;
+	for (uint16_t i = 0; i < ch->n_versions; i++)
+		if (best == 0 || dtls_version_rank(ch->versions[i]) > dtls_version_rank(best))
+			best = ch->versions[i];
+	return best;
 }
 
 /*
@@ -201,8 +227,10 @@ client_extension(uint16_t type, struct tlsfp_reader *body, struct tlsfp_client_h
 	return fn(body, ch);
 }
 
-enum tlsfp_parse_result
-tlsfp_parse_client_hello(const uint8_t *msg, size_t len, struct tlsfp_client_hello *out)
+/* The ClientHello of TLS, or of DTLS (dtls: a cookie<0..255> follows the
+ * session id, RFC 6347 4.2.1; versions compare in DTLS order). */
+static enum tlsfp_parse_result
+parse_client_hello(const uint8_t *msg, size_t len, struct tlsfp_client_hello *out, bool dtls)
 {
 	struct tlsfp_reader r, vec, exts;
 	enum tlsfp_parse_result res;
@@ -231,6 +259,14 @@ tlsfp_parse_client_hello(const uint8_t *msg, size_t len, struct tlsfp_client_hel
 	res = tlsfp_hello_skip_session_id(&r);
 	if (res != TLSFP_PARSE_OK)
 		return res;
+	if (dtls) {
+		/* cookie<0..2^8-1>: empty in a first ClientHello, the
+		 * HelloVerifyRequest's value in the second. */
+		uint8_t ncookie = tlsfp_read_u8(&r);
+		tlsfp_read_skip(&r, ncookie);
+		if (r.err)
+			return TLSFP_PARSE_TRUNCATED;
+	}
 
 	/* cipher_suites<2..2^16-2> */
 	uint16_t n = tlsfp_read_u16(&r);
@@ -267,5 +303,19 @@ tlsfp_parse_client_hello(const uint8_t *msg, size_t len, struct tlsfp_client_hel
 		if (res != TLSFP_PARSE_OK)
 			return res;
 	}
+	if (dtls)
+		out->max_supported_version = dtls_max_version(out);
 	return TLSFP_PARSE_OK;
+}
+
+enum tlsfp_parse_result
+tlsfp_parse_client_hello(const uint8_t *msg, size_t len, struct tlsfp_client_hello *out)
+{
+	return parse_client_hello(msg, len, out, false);
+}
+
+enum tlsfp_parse_result
+tlsfp_parse_client_hello_dtls(const uint8_t *msg, size_t len, struct tlsfp_client_hello *out)
+{
+	return parse_client_hello(msg, len, out, true);
 }

@@ -95,6 +95,8 @@ function protocolObject(r: TlsfpRecord): EveTls {
 
 /** One record → one EVE event (serialize with JSON.stringify, one per line). */
 export function toEve(r: TlsfpRecord): EveEvent {
+  // DTLS is logged as "tls" (proto "UDP"): Suricata has no DTLS app-layer
+  // of its own, so SIEM rules keyed on event_type "tls" see it.
   const kind = r.transport === "quic" ? "quic" : "tls";
   return {
     timestamp: eveTimestamp(r.tsNs),

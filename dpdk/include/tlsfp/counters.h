@@ -86,6 +86,13 @@
 	X(QUIC_CRYPTO_OVERFLOW, "quic_crypto_overflow")                        \
 	X(QUIC_CLIENT_HELLO, "quic_client_hello")                              \
 	X(QUIC_SERVER_HELLO, "quic_server_hello")                              \
+	/* DTLS (UDP) */                                                       \
+	X(DTLS_HANDSHAKE_DATAGRAMS, "dtls_handshake_datagrams")                \
+	X(DTLS_BAD_RECORD, "dtls_bad_record")                                  \
+	X(DTLS_HELLO_VERIFY_REQUEST, "dtls_hello_verify_request")              \
+	X(DTLS_HANDSHAKE_OVERFLOW, "dtls_handshake_overflow")                  \
+	X(DTLS_CLIENT_HELLO, "dtls_client_hello")                              \
+	X(DTLS_SERVER_HELLO, "dtls_server_hello")                              \
 	/* output */                                                           \
 	X(HANDSHAKES, "handshakes")                                            \
 	X(RECORD_LISTS_TRUNCATED, "records_lists_truncated")                   \

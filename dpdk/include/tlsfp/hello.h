@@ -98,6 +98,14 @@ enum tlsfp_parse_result tlsfp_parse_client_hello(const uint8_t *msg, size_t len,
 						 struct tlsfp_client_hello *out);
 enum tlsfp_parse_result tlsfp_parse_server_hello(const uint8_t *msg, size_t len,
 						 struct tlsfp_server_hello *out);
+/* DTLS ClientHello (RFC 6347 4.2.1), the message reassembled into the same
+ * 4-byte header form (type, u24 length, body): the body has a
+ * cookie<0..255> after the session id, which is skipped, and
+ * max_supported_version is the highest in DTLS order (0xfefc > 0xfefd >
+ * 0xfeff), not numerically. A DTLS ServerHello has no cookie: use
+ * tlsfp_parse_server_hello. */
+enum tlsfp_parse_result tlsfp_parse_client_hello_dtls(const uint8_t *msg, size_t len,
+						      struct tlsfp_client_hello *out);
 
 /*
  * TLS record layer (TCP). A hello travels in handshake records (content
@@ -136,6 +144,54 @@ enum tlsfp_hs_status {
  */
 enum tlsfp_hs_status tlsfp_tls_first_handshake(const uint8_t *stream, size_t len, uint8_t *msg,
 					       size_t cap, size_t *msg_len, size_t *consumed);
+
+/*
+ * DTLS record layer (UDP; RFC 6347 4.1 and 4.2.2, RFC 9147 4). A datagram
+ * holds one or more records (13-byte header: type, version 0xfeXX, epoch,
+ * u48 sequence, u16 length); a handshake record holds one or more message
+ * fragments (12-byte header: type, u24 message length, u16 message_seq,
+ * u24 fragment_offset, u24 fragment_length). One message may be split
+ * over records and datagrams, which may arrive in any order: the caller
+ * reassembles by fragment offset.
+ */
+#define TLSFP_DTLS_RECORD_HEADER 13
+#define TLSFP_DTLS_HS_HEADER 12
+#define TLSFP_HS_HELLO_VERIFY_REQUEST 3
+
+/* Cheap prefix test on a UDP payload: a plaintext (epoch 0) handshake
+ * record of a DTLS version whose length is 13..TLSFP_TLS_MAX_RECORD and fits
+ * the datagram, and whose first fragment is a ClientHello, ServerHello or
+ * HelloVerifyRequest. Needs the first 14 bytes. */
+bool tlsfp_dtls_looks_like_hello(const uint8_t *p, size_t len);
+
+struct tlsfp_dtls_fragment {
+	uint8_t msg_type;
+	uint16_t message_seq;
+	uint32_t msg_len;    /* body length of the whole message */
+	uint32_t frag_off;   /* frag_off + frag_len <= msg_len (checked) */
+	uint32_t frag_len;
+	const uint8_t *data; /* frag_len bytes, inside the datagram */
+};
+
+/* Iterator over the handshake fragments of one datagram. */
+struct tlsfp_dtls_walk {
+	const uint8_t *p;
+	size_t len;
+	size_t pos;     /* next record header, or next fragment when in a record */
+	size_t rec_end; /* end of the handshake record being walked, 0 if none */
+};
+
+enum tlsfp_dtls_status {
+	TLSFP_DTLS_FRAGMENT = 1, /* *out is the next fragment */
+	TLSFP_DTLS_END = 0,      /* no more plaintext handshake fragments */
+	TLSFP_DTLS_BAD = -1,     /* malformed or cut record or fragment: stop */
+};
+
+void tlsfp_dtls_walk_init(struct tlsfp_dtls_walk *w, const uint8_t *dgram, size_t len);
+/* Records of other types and encrypted (epoch != 0) records are skipped;
+ * a DTLS 1.3 unified-header record ends the walk (it is encrypted). */
+enum tlsfp_dtls_status tlsfp_dtls_next_fragment(struct tlsfp_dtls_walk *w,
+						struct tlsfp_dtls_fragment *out);
 
 /*
  * Facts -> the views the fp/ functions take (tlsfp/fp.h). The view points

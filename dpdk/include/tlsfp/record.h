@@ -58,7 +58,7 @@ struct tlsfp_record {
 	uint16_t src_port, dst_port;
 	uint8_t ip_version; /* 4 or 6 */
 	uint8_t l4proto;    /* 6 or 17 */
-	char transport;     /* 't' or 'q' */
+	char transport;     /* 't' TCP, 'q' QUIC, 'd' DTLS */
 	uint8_t vlan_count;
 	uint16_t vlan[4];   /* outer VLAN IDs, outermost first */
 	uint32_t flags;     /* enum tlsfp_record_flag */
