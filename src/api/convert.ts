@@ -148,6 +148,7 @@ export function fingerprintJson(a: FingerprintAggregate | FingerprintDetail): Fi
     alpn: { ...a.alpn },
     tcp: a.tcp,
     quic: a.quic,
+    dtls: a.dtls,
   };
   if (a.label) {
     out.label = { application: a.label.application, source: a.label.source };

@@ -74,6 +74,7 @@ export const Fingerprint = Type.Object(
     }),
     tcp: UInt(),
     quic: UInt(),
+    dtls: UInt(),
     label: Type.Optional(Label),
     top_snis: Type.Optional(Type.Array(CountItem, { description: "Most frequent first." })),
     top_clients: Type.Optional(Type.Array(CountItem, { description: "Most frequent first." })),
@@ -196,7 +197,7 @@ const handshakeFilters = {
   sni: Type.Optional(Type.String({ minLength: 1, maxLength: 300 })),
   client_ip: Type.Optional(Type.String({ minLength: 2, maxLength: 45 })),
   server_ip: Type.Optional(Type.String({ minLength: 2, maxLength: 45 })),
-  transport: Type.Optional(StringEnum(["tcp", "quic"])),
+  transport: Type.Optional(StringEnum(["tcp", "quic", "dtls"])),
   since: Type.Optional(TimeParam("At or after")),
   until: Type.Optional(TimeParam("At or before")),
 };

@@ -20,6 +20,9 @@
 import type { TlsfpRecord } from "../addon/native.js";
 import type { FingerprintKind } from "./types.js";
 
+/** tcp, quic or dtls: also the name of the aggregate's count for it. */
+type Transport = TlsfpRecord["transport"];
+
 export const DEFAULT_DISTINCT_BOUND = 4096;
 
 const HLL_P = 10;
@@ -271,6 +274,7 @@ export class Agg {
   count = 0;
   tcp = 0;
   quic = 0;
+  dtls = 0;
   /** Count per AlpnTable index. */
   alpn: number[] = [];
   clients = new Distinct();
@@ -352,12 +356,11 @@ export class Aggregates {
     }
   }
 
-  private bump(a: Agg, ts: number, alpn: number, quic: boolean, c: number, s: number, n: number) {
+  private bump(a: Agg, ts: number, alpn: number, t: Transport, c: number, s: number, n: number) {
     if (ts < a.firstSeen) a.firstSeen = ts;
     if (ts > a.lastSeen) a.lastSeen = ts;
     a.count++;
-    if (quic) a.quic++;
-    else a.tcp++;
+    a[t]++;
     const am = a.alpn;
     while (am.length <= alpn) am.push(0);
     am[alpn] = (am[alpn] as number) + 1;
@@ -381,7 +384,7 @@ export class Aggregates {
       const r = records[i] as TlsfpRecord;
       const ts = Math.floor(Number(r.tsNs) / 1e6);
       const alpn = alpns.id(r.clientAlpns.length > 0 ? (r.clientAlpns[0] as string) : "");
-      const quic = r.transport === "quic";
+      const tr = r.transport;
       const sni = r.sni;
       const pair = this.getJa4Sni(r.ja4, sni ?? "");
       const ja3 = this.get("ja3", r.ja3.hash);
@@ -395,11 +398,11 @@ export class Aggregates {
       if (seen.seen(mix(t, 2), s)) s = 0;
       let n = sni === null ? 0 : hash32(sni);
       if (n !== 0 && seen.seen(mix(t, 3), n)) n = 0;
-      this.bump(this.get("ja4", r.ja4), ts, alpn, quic, c, s, n);
-      this.bump(ja3, ts, alpn, quic, c, s, n);
-      if (ja3s !== null) this.bump(ja3s, ts, alpn, quic, c, s, n);
-      if (sni !== null) this.bump(this.get("sni", sni), ts, alpn, quic, c, s, n);
-      this.bump(pair, ts, alpn, quic, c, s, n);
+      this.bump(this.get("ja4", r.ja4), ts, alpn, tr, c, s, n);
+      this.bump(ja3, ts, alpn, tr, c, s, n);
+      if (ja3s !== null) this.bump(ja3s, ts, alpn, tr, c, s, n);
+      if (sni !== null) this.bump(this.get("sni", sni), ts, alpn, tr, c, s, n);
+      this.bump(pair, ts, alpn, tr, c, s, n);
     }
   }
 

@@ -22,7 +22,7 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS aggregates (
   kind TEXT NOT NULL, value TEXT NOT NULL,
   first_seen INTEGER NOT NULL, last_seen INTEGER NOT NULL, count INTEGER NOT NULL,
-  tcp INTEGER NOT NULL, quic INTEGER NOT NULL,
+  tcp INTEGER NOT NULL, quic INTEGER NOT NULL, dtls INTEGER NOT NULL,
   distinct_clients INTEGER NOT NULL, distinct_servers INTEGER NOT NULL, distinct_snis INTEGER NOT NULL,
   alpn TEXT NOT NULL, clients BLOB NOT NULL, servers BLOB NOT NULL, snis BLOB,
   PRIMARY KEY (kind, value)
@@ -51,6 +51,7 @@ interface AggRow {
   count: number;
   tcp: number;
   quic: number;
+  dtls: number;
   distinct_clients: number;
   distinct_servers: number;
   distinct_snis: number;
@@ -101,7 +102,7 @@ export class SqliteBackend {
     this.db.exec(SCHEMA);
     this.upsertAgg = this.db.prepare(
       `INSERT OR REPLACE INTO aggregates VALUES
-       (@kind, @value, @first_seen, @last_seen, @count, @tcp, @quic,
+       (@kind, @value, @first_seen, @last_seen, @count, @tcp, @quic, @dtls,
         @distinct_clients, @distinct_servers, @distinct_snis, @alpn, @clients, @servers, @snis)`,
     );
     this.insertHist = this.db.prepare(
@@ -130,6 +131,7 @@ export class SqliteBackend {
       a.count = r.count;
       a.tcp = r.tcp;
       a.quic = r.quic;
+      a.dtls = r.dtls;
       aggs.setAlpnMix(a, JSON.parse(r.alpn) as Record<string, number>);
       a.clients = distinctFrom(r.clients, r.distinct_clients);
       a.servers = distinctFrom(r.servers, r.distinct_servers);
@@ -192,6 +194,7 @@ export class SqliteBackend {
           count: a.count,
           tcp: a.tcp,
           quic: a.quic,
+          dtls: a.dtls,
           distinct_clients: a.clients.size,
           distinct_servers: a.servers.size,
           distinct_snis: a.distinctSnis,

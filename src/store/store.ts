@@ -210,6 +210,7 @@ class Store implements FingerprintStore {
       alpn: this.aggs.alpnMix(a),
       tcp: a.tcp,
       quic: a.quic,
+      dtls: a.dtls,
     };
     const label = this.labelOf(a);
     if (label !== undefined) out.label = label;

@@ -24,9 +24,10 @@ export interface FingerprintAggregate {
   distinctSnis: number;
   /** ALPN (first client ALPN, "" for none) → count. */
   alpn: Record<string, number>;
-  /** Handshakes over TCP and over QUIC. */
+  /** Handshakes over TCP (TLS), QUIC and DTLS. */
   tcp: number;
   quic: number;
+  dtls: number;
   /** Known-fingerprint label (config/labels), when one matches. */
   label?: FingerprintLabel;
 }
@@ -70,7 +71,7 @@ export interface HandshakeQuery {
   sni?: string;
   clientIp?: string;
   serverIp?: string;
-  transport?: "tcp" | "quic";
+  transport?: "tcp" | "quic" | "dtls";
   since?: number;
   until?: number;
   limit: number;

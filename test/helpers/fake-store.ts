@@ -82,6 +82,7 @@ export class FakeStore implements FingerprintStore {
         alpn: {},
         tcp: 0,
         quic: 0,
+        dtls: 0,
         clients: new Map(),
         servers: new Set(),
         snis: new Map(),
@@ -99,8 +100,7 @@ export class FakeStore implements FingerprintStore {
     a.distinctSnis = a.snis.size;
     const alpn = r.clientAlpns[0] ?? "";
     a.alpn[alpn] = (a.alpn[alpn] ?? 0) + 1;
-    if (r.transport === "quic") a.quic++;
-    else a.tcp++;
+    a[r.transport]++;
   }
 
   private plain(a: Agg): FingerprintAggregate {
@@ -117,6 +117,7 @@ export class FakeStore implements FingerprintStore {
       alpn: { ...a.alpn },
       tcp: a.tcp,
       quic: a.quic,
+      dtls: a.dtls,
       ...(label ? { label } : {}),
     };
   }

@@ -78,6 +78,7 @@ describe("GET /api/v1/fingerprints", () => {
       distinct_snis: 2,
       tcp: 3,
       quic: 0,
+      dtls: 0,
       alpn: { h2: 3 },
     });
     expect(store.lastFingerprintQuery).toEqual({ kind: "ja4", limit: 2, offset: 0 });

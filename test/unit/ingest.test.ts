@@ -61,6 +61,7 @@ describe("IngestLoop", () => {
       count: 1,
       quic: 1,
       tcp: 0,
+      dtls: 0,
       alpn: { h3: 1 },
       topSnis: [{ value: hs?.sni, count: 1 }],
     });

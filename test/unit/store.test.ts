@@ -104,6 +104,10 @@ describe("aggregates", () => {
       ingested: 6,
       aggregates: { ja4: 2, ja3: 2, ja3s: 1, sni: 3, ja4_sni: 5 },
     });
+    // DTLS is its own share, neither TCP nor QUIC.
+    const JA4_D = "dd2d2808h2_d943125447b4_e7e480e5a997";
+    s.ingest([rec(40, { transport: "dtls", proto: "UDP", ja4: JA4_D })]);
+    expect(s.getFingerprint(JA4_D)).toMatchObject({ count: 1, tcp: 0, quic: 0, dtls: 1 });
     s.close();
   });
 
