@@ -54,7 +54,7 @@ bench_tsc(void)
 #include "tlsfp/record.h"
 
 struct bench_frame {
-	uint64_t off;    /* into the arena */
+	uint64_t off; /* into the arena */
 	uint64_t ts_ns;
 	uint32_t caplen;
 	uint32_t wirelen;
@@ -73,7 +73,7 @@ struct bench_sink {
 	uint64_t records;
 	uint64_t with_server_hello;
 	uint64_t by_reason[7]; /* enum tlsfp_record_reason; [0]: out of range */
-	uint64_t checksum; /* keeps the emit work observable */
+	uint64_t checksum;     /* keeps the emit work observable */
 };
 
 struct bench_result {
@@ -184,8 +184,7 @@ bench_emit(void *ctx, const struct tlsfp_record *rec)
 
 /* The timed region: one pass over the arena, then the end-of-input flush.
  * noinline so callgrind can toggle collection on it by name. */
-__attribute__((noinline)) void bench_pass(struct tlsfp_pipeline *p,
-					  const struct bench_capture *bc);
+__attribute__((noinline)) void bench_pass(struct tlsfp_pipeline *p, const struct bench_capture *bc);
 __attribute__((noinline)) void
 bench_pass(struct tlsfp_pipeline *p, const struct bench_capture *bc)
 {
@@ -212,8 +211,8 @@ print_line(const char *label, const struct bench_capture *bc, double sec, uint64
 {
 	double pps = (double)bc->n / sec;
 
-	printf("%-7s %8.3f s  %10.0f pkt/s  %7.3f Gbit/s  %7.1f ns/pkt  %9.0f handshakes/s",
-	       label, sec, pps, (double)bc->cap_bytes * 8 / sec / 1e9, sec * 1e9 / (double)bc->n,
+	printf("%-7s %8.3f s  %10.0f pkt/s  %7.3f Gbit/s  %7.1f ns/pkt  %9.0f handshakes/s", label,
+	       sec, pps, (double)bc->cap_bytes * 8 / sec / 1e9, sec * 1e9 / (double)bc->n,
 	       (double)records / sec);
 	if (BENCH_HAVE_TSC)
 		printf("  %7.1f tsc/pkt", (double)tsc / (double)bc->n);
@@ -225,11 +224,10 @@ print_line(const char *label, const struct bench_capture *bc, double sec, uint64
 static void
 usage(FILE *out)
 {
-	fprintf(out,
-		"usage: c-pipeline [--repeat N] [--max-flows N] [--counters] CAPTURE\n"
-		"  --repeat N     timed passes over the capture (default 5)\n"
-		"  --max-flows N  pipeline flow table size (default: pipeline default)\n"
-		"  --counters     print the non-zero pipeline counters of the last pass\n");
+	fprintf(out, "usage: c-pipeline [--repeat N] [--max-flows N] [--counters] CAPTURE\n"
+		     "  --repeat N     timed passes over the capture (default 5)\n"
+		     "  --max-flows N  pipeline flow table size (default: pipeline default)\n"
+		     "  --counters     print the non-zero pipeline counters of the last pass\n");
 }
 
 int
@@ -285,7 +283,7 @@ main(int argc, char **argv)
 		return 1;
 
 	for (i = 0; i < repeat; i++) {
-		struct bench_sink sink = { 0 };
+		struct bench_sink sink = {0};
 		struct tlsfp_pipeline *p = tlsfp_pipeline_create(&cfg, bench_emit, &sink);
 		const struct tlsfp_counters *ctr;
 		uint64_t t0, t1;
@@ -324,15 +322,15 @@ main(int argc, char **argv)
 			       sink.checksum);
 			if (counters) {
 				static const char *const reason[7] = {
-					"unknown", "server_hello", "flow_end", "timeout",
-					"flush", "evicted", "client_only",
+					"unknown", "server_hello", "flow_end",	  "timeout",
+					"flush",   "evicted",	   "client_only",
 				};
 				int c;
 
 				for (c = 0; c < 7; c++)
 					if (sink.by_reason[c])
-						printf("  records_reason_%-29s %" PRIu64 "\n", reason[c],
-						       sink.by_reason[c]);
+						printf("  records_reason_%-29s %" PRIu64 "\n",
+						       reason[c], sink.by_reason[c]);
 				for (c = 0; c < TLSFP_CTR__COUNT; c++)
 					if (ctr->v[c])
 						printf("  %-44s %" PRIu64 "\n",
@@ -354,7 +352,8 @@ main(int argc, char **argv)
 		med = secs[repeat / 2];
 		print_line("best", &bc, res[best].sec, res[best].tsc, res[best].records, -1);
 		/* The median pass's TSC is scaled from its time. */
-		print_line("median", &bc, med, (uint64_t)((double)res[best].tsc * med / res[best].sec),
+		print_line("median", &bc, med,
+			   (uint64_t)((double)res[best].tsc * med / res[best].sec),
 			   res[best].records, -1);
 		if (BENCH_HAVE_TSC)
 			printf("tsc %.3f GHz (nominal; tsc/pkt = ns/pkt x this)\n", tsc_ghz);

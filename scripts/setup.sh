@@ -25,7 +25,7 @@ die() { printf 'setup: error: %s\n' "$*" >&2; exit 1; }
 pkgs_run=(build-essential cmake pkg-config libssl-dev libpcap-dev libdpdk-dev python3)
 # Tests: clang + sanitizer runtimes (fuzzing); real peers and namespaces for
 # the live end-to-end tests.
-pkgs_test=(clang libclang-rt-14-dev llvm openssl curl iproute2 tcpdump ca-certificates)
+pkgs_test=(clang clang-format libclang-rt-14-dev llvm openssl curl iproute2 tcpdump ca-certificates)
 pkgs=("${pkgs_run[@]}")
 [ "$profile" = test ] && pkgs+=("${pkgs_test[@]}")
 

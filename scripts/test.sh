@@ -2,7 +2,7 @@
 # `npm test`: the whole test suite, as CI runs it.
 #
 #   1. set-up (idempotent): system packages incl. clang, npm packages, builds
-#   2. lint: Biome on the TypeScript
+#   2. lint: Biome on the TypeScript, clang-format on the C
 #   3. the C core with warnings as errors, and its unit tests (ctest)
 #   4. the addon, CLI, control-plane and fixture conformance suites (vitest)
 #   5. end to end, as root: tlsfp run on replayed captures and on live traffic
@@ -19,9 +19,10 @@ fuzz_seconds=${TLSFP_FUZZ_SECONDS:-8}
 step "setup"
 bash scripts/setup.sh --test
 
-step "lint"
+step "lint: Biome (TypeScript), clang-format (C)"
 lint_failed=0
 npm run --silent lint || lint_failed=1
+git ls-files 'dpdk/*.c' 'dpdk/*.h' 'bench/*.c' | xargs clang-format --dry-run -Werror || lint_failed=1
 
 step "C core: build (-Werror) and unit tests"
 cmake -S dpdk -B build/test -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTLSFP_WERROR=ON >/dev/null

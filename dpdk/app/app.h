@@ -24,18 +24,18 @@ struct tlsfp_app_config {
 	uint32_t n_vdevs;
 	const char *pcis[TLSFP_APP_MAX_DEVS];
 	uint32_t n_pcis;
-	int no_huge;             /* asked for, or forced: no free hugepages */
-	uint32_t ring_slots;     /* shm record ring, power of two */
+	int no_huge;	     /* asked for, or forced: no free hugepages */
+	uint32_t ring_slots; /* shm record ring, power of two */
 	uint32_t burst;
 	uint32_t rx_desc;
 	uint32_t dist_ring_size; /* per-worker distribution ring, power of two */
-	uint32_t n_mbufs;        /* per socket; 0 = computed */
-	double duration_s;       /* 0 = until SIGINT/SIGTERM */
+	uint32_t n_mbufs;	 /* per socket; 0 = computed */
+	double duration_s;	 /* 0 = until SIGINT/SIGTERM */
 	int idle_backoff;
 	uint32_t max_flows;
 	uint32_t hello_max_bytes;
 	uint64_t reasm_max_bytes;
-	const char *shm_dir;     /* NULL = hugetlbfs if any, else /dev/shm */
+	const char *shm_dir; /* NULL = hugetlbfs if any, else /dev/shm */
 	int cpus[TLSFP_APP_MAX_CPUS];
 	uint32_t n_cpus;
 };
@@ -52,7 +52,7 @@ struct tlsfp_app {
 	struct tlsfp_worker *workers[TLSFP_SHM_MAX_WORKERS];
 	int worker_sockets[TLSFP_SHM_MAX_WORKERS];
 	struct tlsfp_distributor *dist; /* NULL when no port needs it */
-	unsigned int dist_lcore;        /* reserved lcore (n_workers > 1) */
+	unsigned int dist_lcore;	/* reserved lcore (n_workers > 1) */
 	int dist_lcore_reserved;
 };
 

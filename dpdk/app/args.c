@@ -47,9 +47,24 @@ static const char usage[] =
 	"  --shm-dir DIR          where to create the region (default: hugetlbfs, /dev/shm)\n";
 
 enum {
-	OPT_INSTANCE = 256, OPT_WORKERS, OPT_VDEV, OPT_PCI, OPT_NO_HUGE, OPT_CPUS, OPT_RING_SLOTS,
-	OPT_BURST, OPT_RX_DESC, OPT_DIST_RING, OPT_MBUFS, OPT_DURATION, OPT_IDLE_BACKOFF,
-	OPT_MAX_FLOWS, OPT_HELLO_MAX, OPT_REASM_MAX, OPT_SHM_DIR, OPT_HELP,
+	OPT_INSTANCE = 256,
+	OPT_WORKERS,
+	OPT_VDEV,
+	OPT_PCI,
+	OPT_NO_HUGE,
+	OPT_CPUS,
+	OPT_RING_SLOTS,
+	OPT_BURST,
+	OPT_RX_DESC,
+	OPT_DIST_RING,
+	OPT_MBUFS,
+	OPT_DURATION,
+	OPT_IDLE_BACKOFF,
+	OPT_MAX_FLOWS,
+	OPT_HELLO_MAX,
+	OPT_REASM_MAX,
+	OPT_SHM_DIR,
+	OPT_HELP,
 };
 
 static const struct option long_opts[] = {
@@ -83,7 +98,8 @@ parse_u64(const char *opt, const char *s, uint64_t min, uint64_t max, uint64_t *
 	errno = 0;
 	v = strtoull(s, &end, 0);
 	if (errno != 0 || end == s || *end != '\0' || s[0] == '-' || v < min || v > max) {
-		fprintf(stderr, "tlsfp-dataplane: --%s: expected an integer in [%llu, %llu], got \"%s\"\n",
+		fprintf(stderr,
+			"tlsfp-dataplane: --%s: expected an integer in [%llu, %llu], got \"%s\"\n",
 			opt, (unsigned long long)min, (unsigned long long)max, s);
 		return -1;
 	}
@@ -204,7 +220,8 @@ tlsfp_app_parse_args(int argc, char **argv, struct tlsfp_app_config *cfg)
 		switch (opt) {
 		case OPT_INSTANCE:
 			if (!instance_ok(optarg)) {
-				fprintf(stderr, "tlsfp-dataplane: --instance: 1-%d of [A-Za-z0-9_]\n",
+				fprintf(stderr,
+					"tlsfp-dataplane: --instance: 1-%d of [A-Za-z0-9_]\n",
 					TLSFP_APP_INSTANCE_LEN);
 				return -1;
 			}
@@ -215,7 +232,8 @@ tlsfp_app_parse_args(int argc, char **argv, struct tlsfp_app_config *cfg)
 				return -1;
 			break;
 		case OPT_VDEV:
-			if (cfg->n_vdevs == TLSFP_APP_MAX_DEVS || optarg[0] == '\0' || optarg[0] == '-') {
+			if (cfg->n_vdevs == TLSFP_APP_MAX_DEVS || optarg[0] == '\0' ||
+			    optarg[0] == '-') {
 				fprintf(stderr, "tlsfp-dataplane: --vdev: bad or too many\n");
 				return -1;
 			}
@@ -223,7 +241,9 @@ tlsfp_app_parse_args(int argc, char **argv, struct tlsfp_app_config *cfg)
 			break;
 		case OPT_PCI:
 			if (cfg->n_pcis == TLSFP_APP_MAX_DEVS || !bdf_ok(optarg)) {
-				fprintf(stderr, "tlsfp-dataplane: --pci: expected [dddd:]bb:dd.f, got \"%s\"\n",
+				fprintf(stderr,
+					"tlsfp-dataplane: --pci: expected [dddd:]bb:dd.f, got "
+					"\"%s\"\n",
 					optarg);
 				return -1;
 			}
@@ -234,12 +254,14 @@ tlsfp_app_parse_args(int argc, char **argv, struct tlsfp_app_config *cfg)
 			break;
 		case OPT_CPUS:
 			if (parse_cpus(optarg, cfg) != 0) {
-				fprintf(stderr, "tlsfp-dataplane: --cpus: expected a list like 0,2-3\n");
+				fprintf(stderr,
+					"tlsfp-dataplane: --cpus: expected a list like 0,2-3\n");
 				return -1;
 			}
 			break;
 		case OPT_RING_SLOTS:
-			if (parse_u32("ring-slots", optarg, 2, TLSFP_SHM_MAX_RING_SLOTS, &cfg->ring_slots))
+			if (parse_u32("ring-slots", optarg, 2, TLSFP_SHM_MAX_RING_SLOTS,
+				      &cfg->ring_slots))
 				return -1;
 			if (!pow2(cfg->ring_slots)) {
 				fprintf(stderr, "tlsfp-dataplane: --ring-slots: a power of two\n");
@@ -292,11 +314,13 @@ tlsfp_app_parse_args(int argc, char **argv, struct tlsfp_app_config *cfg)
 				return -1;
 			break;
 		case OPT_HELLO_MAX:
-			if (parse_u32("hello-max-bytes", optarg, 512, 1u << 20, &cfg->hello_max_bytes))
+			if (parse_u32("hello-max-bytes", optarg, 512, 1u << 20,
+				      &cfg->hello_max_bytes))
 				return -1;
 			break;
 		case OPT_REASM_MAX:
-			if (parse_u64("reasm-max-bytes", optarg, 4096, 1ull << 36, &cfg->reasm_max_bytes))
+			if (parse_u64("reasm-max-bytes", optarg, 4096, 1ull << 36,
+				      &cfg->reasm_max_bytes))
 				return -1;
 			break;
 		case OPT_SHM_DIR:
@@ -382,11 +406,11 @@ tlsfp_app_eal_argv(struct tlsfp_app_config *cfg, const char *prog, const char *f
 	size_t left = sizeof(lcores);
 	int argc = 0;
 
-#define ARG(s)                                                                 \
-	do {                                                                   \
-		if (argc + 1 >= max || (s) == NULL)                            \
-			return -1;                                             \
-		argv[argc++] = (s);                                            \
+#define ARG(s)                                                                                     \
+	do {                                                                                       \
+		if (argc + 1 >= max || (s) == NULL)                                                \
+			return -1;                                                                 \
+		argv[argc++] = (s);                                                                \
 	} while (0)
 
 	/* lcore l runs on cpus[l % n]: main on the first CPU, workers on
@@ -402,7 +426,8 @@ tlsfp_app_eal_argv(struct tlsfp_app_config *cfg, const char *prog, const char *f
 	}
 	if (!cfg->no_huge && !hugepages_available()) {
 		fprintf(stderr, "tlsfp-dataplane: WARNING: under 64 MB of free hugepages (or no "
-			"hugetlbfs mounted): running with --no-huge -m 512, expect lower performance\n");
+				"hugetlbfs mounted): running with --no-huge -m 512, expect lower "
+				"performance\n");
 		cfg->no_huge = 1;
 	}
 

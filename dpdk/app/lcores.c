@@ -45,7 +45,8 @@ tlsfp_app_run(struct tlsfp_app *app)
 		}
 	}
 	for (k = 0; k < cfg->n_workers; k++) {
-		lrc = rte_eal_remote_launch(tlsfp_worker_main, app->workers[k], app->workers[k]->lcore);
+		lrc = rte_eal_remote_launch(tlsfp_worker_main, app->workers[k],
+					    app->workers[k]->lcore);
 		if (lrc != 0) {
 			fprintf(stderr, "tlsfp-dataplane: launch worker %u: %d\n", k, lrc);
 			tlsfp_app_request_stop();
@@ -74,7 +75,8 @@ tlsfp_app_run(struct tlsfp_app *app)
 	tlsfp_shm_set_state(&app->region, TLSFP_SHM_STOPPING);
 	if (app->dist != NULL)
 		rte_eal_wait_lcore(app->dist->lcore);
-	RTE_LCORE_FOREACH_WORKER(k) {
+	RTE_LCORE_FOREACH_WORKER(k)
+	{
 		lrc = rte_eal_wait_lcore(k);
 		if (lrc != 0)
 			rc = lrc;

@@ -54,7 +54,8 @@ setup_workers(struct tlsfp_app *app)
 	pc.zalloc = pipeline_zalloc;
 	pc.free = pipeline_free;
 
-	RTE_LCORE_FOREACH_WORKER(lcore) {
+	RTE_LCORE_FOREACH_WORKER(lcore)
+	{
 		struct tlsfp_shm_worker *sw;
 		struct tlsfp_worker *w;
 		int socket = (int)rte_lcore_to_socket_id(lcore);
@@ -79,9 +80,11 @@ setup_workers(struct tlsfp_app *app)
 		pc.alloc_arg = &app->worker_sockets[k];
 		w->pipeline = tlsfp_pipeline_create(&pc, tlsfp_worker_emit, w);
 		if (w->pipeline == NULL) {
-			fprintf(stderr, "tlsfp-dataplane: worker %u pipeline (%u flows, %llu "
-				"reassembly bytes) on socket %d: %s\n", k, pc.max_flows,
-				(unsigned long long)pc.reasm_max_bytes, socket, strerror(errno));
+			fprintf(stderr,
+				"tlsfp-dataplane: worker %u pipeline (%u flows, %llu "
+				"reassembly bytes) on socket %d: %s\n",
+				k, pc.max_flows, (unsigned long long)pc.reasm_max_bytes, socket,
+				strerror(errno));
 			return -ENOMEM;
 		}
 		tlsfp_shm_ring_attach(&app->region, k, &w->ring);
@@ -190,9 +193,11 @@ main(int argc, char **argv)
 	snprintf(runtime_dir, sizeof(runtime_dir), "%s", rte_eal_get_runtime_dir());
 	tlsfp_tsc_clock_init(&app.clock);
 
-	RTE_ETH_FOREACH_DEV(port) {
+	RTE_ETH_FOREACH_DEV(port)
+	{
 		if (app.n_ports == TLSFP_SHM_MAX_PORTS) {
-			fprintf(stderr, "tlsfp-dataplane: more than %d ports\n", TLSFP_SHM_MAX_PORTS);
+			fprintf(stderr, "tlsfp-dataplane: more than %d ports\n",
+				TLSFP_SHM_MAX_PORTS);
 			goto out_eal;
 		}
 		app.port_ids[app.n_ports++] = port;

@@ -205,7 +205,9 @@ setup_port(struct tlsfp_app *app, uint16_t idx)
 	sp->socket_id = s;
 	printf("tlsfp-dataplane: port %u %s: driver %s, %u rx queue(s), %s\n", port, sp->name,
 	       info.driver_name, nq,
-	       rss ? "symmetric RSS" : sp->distributed ? "software distribution" : "single worker");
+	       rss		 ? "symmetric RSS"
+	       : sp->distributed ? "software distribution"
+				 : "single worker");
 	return 0;
 }
 

@@ -38,7 +38,7 @@
 #include "vxlan.c"
 
 _Static_assert((int)DL_OK == (int)TLSFP_DECODE_OK && (int)DL_SKIP == (int)TLSFP_DECODE_SKIP &&
-		   (int)DL_ERROR == (int)TLSFP_DECODE_ERROR,
+		       (int)DL_ERROR == (int)TLSFP_DECODE_ERROR,
 	       "terminal layers are the results");
 
 /* Fill the common part of `out` for a packet that decoded; l4 points at
@@ -85,10 +85,10 @@ tlsfp_decode(const uint8_t *data, uint32_t caplen, int linktype, struct tlsfp_pa
 	     struct tlsfp_counters *ctr)
 {
 	struct dec_state s = {
-	    .r = tlsfp_reader_init(data, caplen),
-	    .cut = true, /* no length field yet: the capture ends the window */
-	    .out = out,
-	    .ctr = ctr,
+		.r = tlsfp_reader_init(data, caplen),
+		.cut = true, /* no length field yet: the capture ends the window */
+		.out = out,
+		.ctr = ctr,
 	};
 	enum dec_layer next;
 

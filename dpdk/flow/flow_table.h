@@ -65,22 +65,22 @@ enum tlsfp_flow_class {
 /* One direction of a flow. */
 struct tlsfp_flow_dir {
 	struct tlsfp_stream_buf sb; /* data only while reassembling */
-	uint32_t base_seq;          /* TCP: sequence number of stream offset 0 */
-	uint32_t walk_off;          /* stream offset of the next handshake message */
-	uint8_t base_valid;         /* base_seq known (SYN seen or first hello segment) */
-	uint8_t started;            /* bytes of a hello seen in this direction */
-	uint8_t done;               /* hello parsed or given up: bytes no longer looked at */
-	uint8_t reasm;              /* REASM_STARTED counted: the hello did not fit in one packet */
+	uint32_t base_seq;	    /* TCP: sequence number of stream offset 0 */
+	uint32_t walk_off;	    /* stream offset of the next handshake message */
+	uint8_t base_valid;	    /* base_seq known (SYN seen or first hello segment) */
+	uint8_t started;	    /* bytes of a hello seen in this direction */
+	uint8_t done;		    /* hello parsed or given up: bytes no longer looked at */
+	uint8_t reasm;		    /* REASM_STARTED counted: the hello did not fit in one packet */
 };
 
 struct tlsfp_flow {
 	struct tlsfp_flow_key key;
 	uint64_t hash;
 	uint64_t flow_id;
-	uint64_t class_ts;  /* packet time the entry entered its class */
-	uint32_t hnext;     /* bucket chain */
+	uint64_t class_ts;   /* packet time the entry entered its class */
+	uint32_t hnext;	     /* bucket chain */
 	uint32_t prev, next; /* age list of its class */
-	uint8_t cls;        /* enum tlsfp_flow_class */
+	uint8_t cls;	     /* enum tlsfp_flow_class */
 	uint8_t in_use;
 	uint8_t client_dir; /* 0: lo → hi is the client; 1: hi → lo; see tlsfp_flow_key_make */
 	uint8_t ch_done;    /* ClientHello parsed into the pending record */
@@ -90,8 +90,8 @@ struct tlsfp_flow {
 	 * message_seq of the hello being reassembled (chosen when base_valid),
 	 * walk_off that message's body length (see pipeline/dtls_path.c). */
 	uint8_t dtls;
-	uint8_t finished;   /* record written: kept LIGHT only to absorb the rest quietly */
-	uint8_t odcid_len;  /* QUIC: the client's first Destination Connection ID */
+	uint8_t finished;  /* record written: kept LIGHT only to absorb the rest quietly */
+	uint8_t odcid_len; /* QUIC: the client's first Destination Connection ID */
 	uint8_t odcid[TLSFP_QUIC_MAX_CID];
 	struct tlsfp_flow_dir dir[2];
 };
@@ -103,10 +103,10 @@ struct tlsfp_flow_list {
 
 struct tlsfp_flow_table {
 	struct tlsfp_flow *flows; /* max_flows entries */
-	uint32_t *buckets;        /* mask + 1 chain heads */
+	uint32_t *buckets;	  /* mask + 1 chain heads */
 	uint32_t max_flows;
 	uint32_t mask;
-	uint32_t free_head;       /* free entries chained through hnext */
+	uint32_t free_head; /* free entries chained through hnext */
 	uint32_t n_used;
 	struct tlsfp_flow_list lists[TLSFP_FLOW_C__COUNT];
 };
@@ -115,15 +115,14 @@ struct tlsfp_flow_table {
 size_t tlsfp_flow_table_entries_size(uint32_t max_flows);
 size_t tlsfp_flow_table_buckets_size(uint32_t max_flows);
 /* Cold path: flows and buckets are caller memory of the sizes above. */
-void tlsfp_flow_table_init(struct tlsfp_flow_table *t, uint32_t max_flows,
-			   struct tlsfp_flow *flows, uint32_t *buckets);
+void tlsfp_flow_table_init(struct tlsfp_flow_table *t, uint32_t max_flows, struct tlsfp_flow *flows,
+			   uint32_t *buckets);
 
 /*
  * Build the symmetric key of a packet. *dir is 0 when the packet travels
  * from the key's lo endpoint to its hi endpoint, 1 otherwise.
  */
-void tlsfp_flow_key_make(const struct tlsfp_packet *pkt, struct tlsfp_flow_key *key,
-			 uint8_t *dir);
+void tlsfp_flow_key_make(const struct tlsfp_packet *pkt, struct tlsfp_flow_key *key, uint8_t *dir);
 
 /* 64-bit hash of a key; deterministic across runs and hosts. */
 uint64_t tlsfp_flow_hash(const struct tlsfp_flow_key *key);
@@ -136,14 +135,13 @@ tlsfp_flow_id(uint64_t hash)
 	return hash & ((UINT64_C(1) << 53) - 1);
 }
 
-struct tlsfp_flow *tlsfp_flow_lookup(struct tlsfp_flow_table *t,
-				     const struct tlsfp_flow_key *key, uint64_t hash);
+struct tlsfp_flow *tlsfp_flow_lookup(struct tlsfp_flow_table *t, const struct tlsfp_flow_key *key,
+				     uint64_t hash);
 
 /* New zeroed entry for key (not present), appended to class cls at ts;
  * NULL when the table is full (the caller evicts and retries). */
-struct tlsfp_flow *tlsfp_flow_insert(struct tlsfp_flow_table *t,
-				     const struct tlsfp_flow_key *key, uint64_t hash,
-				     enum tlsfp_flow_class cls, uint64_t ts);
+struct tlsfp_flow *tlsfp_flow_insert(struct tlsfp_flow_table *t, const struct tlsfp_flow_key *key,
+				     uint64_t hash, enum tlsfp_flow_class cls, uint64_t ts);
 
 /* Unlink an entry from its chain and list and free it. The caller has
  * released its stream buffers. */

@@ -131,8 +131,8 @@ tlsfp_sb_insert(struct tlsfp_stream_buf *sb, uint64_t offset, const uint8_t *p, 
 }
 
 enum tlsfp_sb_result
-tlsfp_sb_insert_tcp(struct tlsfp_stream_buf *sb, uint32_t base_seq, uint32_t seq,
-		    const uint8_t *p, uint32_t len)
+tlsfp_sb_insert_tcp(struct tlsfp_stream_buf *sb, uint32_t base_seq, uint32_t seq, const uint8_t *p,
+		    uint32_t len)
 {
 	uint32_t dist = seq - base_seq; /* modulo 2^32 */
 

@@ -30,7 +30,7 @@ struct tlsfp_sb_range {
 };
 
 struct tlsfp_stream_buf {
-	uint8_t *data;    /* cap bytes from the pool, NULL while not needed */
+	uint8_t *data;	  /* cap bytes from the pool, NULL while not needed */
 	uint32_t buf_idx; /* index in the pool, TLSFP_SB_NO_BUF when none */
 	uint32_t cap;
 	uint8_t n_ranges;
@@ -39,15 +39,15 @@ struct tlsfp_stream_buf {
 };
 
 enum tlsfp_sb_result {
-	TLSFP_SB_ADDED = 0,       /* new bytes stored (maybe with some overlap) */
-	TLSFP_SB_DUPLICATE = 1,   /* every byte was already held, or len 0 */
-	TLSFP_SB_BEYOND_CAP = 2,  /* the segment lies wholly at or past cap */
+	TLSFP_SB_ADDED = 0,	      /* new bytes stored (maybe with some overlap) */
+	TLSFP_SB_DUPLICATE = 1,	      /* every byte was already held, or len 0 */
+	TLSFP_SB_BEYOND_CAP = 2,      /* the segment lies wholly at or past cap */
 	TLSFP_SB_TOO_MANY_HOLES = -1, /* would need more than MAX_RANGES ranges: nothing stored */
 };
 
 /* Fixed set of equal buffers. Single thread. */
 struct tlsfp_sb_pool {
-	uint8_t *mem;         /* n * buf_size bytes */
+	uint8_t *mem;	      /* n * buf_size bytes */
 	uint32_t *free_stack; /* n indices */
 	uint32_t n, n_free;
 	uint32_t buf_size;
@@ -58,8 +58,8 @@ void tlsfp_sb_init(struct tlsfp_stream_buf *sb);
 
 /* Cold path. mem and free_stack are owned by the caller (sized n * buf_size
  * and n); this only fills the free stack. */
-void tlsfp_sb_pool_init(struct tlsfp_sb_pool *pool, uint8_t *mem, uint32_t *free_stack,
-			uint32_t n, uint32_t buf_size);
+void tlsfp_sb_pool_init(struct tlsfp_sb_pool *pool, uint8_t *mem, uint32_t *free_stack, uint32_t n,
+			uint32_t buf_size);
 
 /* Give sb a data area and empty it. -1 when the pool is empty. */
 int tlsfp_sb_acquire(struct tlsfp_sb_pool *pool, struct tlsfp_stream_buf *sb);
@@ -67,8 +67,8 @@ int tlsfp_sb_acquire(struct tlsfp_sb_pool *pool, struct tlsfp_stream_buf *sb);
 void tlsfp_sb_release(struct tlsfp_sb_pool *pool, struct tlsfp_stream_buf *sb);
 
 /* Place len bytes at stream offset `offset` (sb must hold a buffer). */
-enum tlsfp_sb_result tlsfp_sb_insert(struct tlsfp_stream_buf *sb, uint64_t offset,
-				     const uint8_t *p, uint32_t len);
+enum tlsfp_sb_result tlsfp_sb_insert(struct tlsfp_stream_buf *sb, uint64_t offset, const uint8_t *p,
+				     uint32_t len);
 
 /*
  * TCP: place a segment whose first byte has sequence number seq, the stream

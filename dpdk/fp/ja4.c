@@ -80,7 +80,7 @@ void
 tlsfp_ja4_a(const struct tlsfp_ch_view *ch, char out[11])
 {
 	const char *ver = version_code(ch->max_supported_version != 0 ? ch->max_supported_version
-								   : ch->legacy_version);
+								      : ch->legacy_version);
 
 	out[0] = ch->transport;
 	out[1] = ver[0];

@@ -22,8 +22,8 @@
 #include "tlsfp/hello.h" /* tlsfp_is_grease */
 
 struct tlsfp_sink {
-	size_t n;       /* characters produced so far */
-	char *out;      /* string mode */
+	size_t n;  /* characters produced so far */
+	char *out; /* string mode */
 	size_t cap;
 	struct tlsfp_fp_digest *md; /* digest mode when non-NULL */
 	size_t fill;

@@ -12,7 +12,7 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct tlsfp_client_hello ch; /* ~11 KB: not on the stack */
-	static const char transports[] = { 't', 'q', 'd' };
+	static const char transports[] = {'t', 'q', 'd'};
 	struct tlsfp_ch_view v;
 	enum tlsfp_parse_result r;
 	uint32_t i;

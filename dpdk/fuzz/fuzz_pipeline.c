@@ -59,7 +59,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (frame == NULL)
 			break;
 		memcpy(frame, data + pos, len);
-		tlsfp_pipeline_input(p, frame, (uint32_t)len, (uint32_t)len, TLSFP_LINKTYPE_RAW, ts);
+		tlsfp_pipeline_input(p, frame, (uint32_t)len, (uint32_t)len, TLSFP_LINKTYPE_RAW,
+				     ts);
 		free(frame);
 		pos += len;
 	}

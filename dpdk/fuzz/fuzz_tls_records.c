@@ -28,7 +28,8 @@ first_handshake(const uint8_t *data, size_t size, size_t cap)
 	if (st == TLSFP_HS_COMPLETE) {
 		FUZZ_CHECK(msg_len >= 4 && msg_len <= cap);
 		/* The handshake header's length is the body's. */
-		FUZZ_CHECK(msg_len == 4 + (((size_t)msg[1] << 16) | ((size_t)msg[2] << 8) | msg[3]));
+		FUZZ_CHECK(msg_len ==
+			   4 + (((size_t)msg[1] << 16) | ((size_t)msg[2] << 8) | msg[3]));
 		/* A message spans at least its bytes of stream, plus headers;
 		 * the last record may run on past len (hello.h). */
 		FUZZ_CHECK(consumed >= msg_len + TLSFP_TLS_RECORD_HEADER);

@@ -56,8 +56,8 @@ choose(struct tlsfp_pipeline *p, struct tlsfp_flow *f, unsigned d,
        const struct tlsfp_dtls_fragment *fr)
 {
 	struct tlsfp_flow_dir *ds = &f->dir[d];
-	uint8_t hdr[HS_HEADER] = { fr->msg_type, (uint8_t)(fr->msg_len >> 16),
-				   (uint8_t)(fr->msg_len >> 8), (uint8_t)fr->msg_len };
+	uint8_t hdr[HS_HEADER] = {fr->msg_type, (uint8_t)(fr->msg_len >> 16),
+				  (uint8_t)(fr->msg_len >> 8), (uint8_t)fr->msg_len};
 
 	if ((uint64_t)HS_HEADER + fr->msg_len > p->cfg.hello_max_bytes) {
 		TLSFP_COUNT(&p->ctr, DTLS_HANDSHAKE_OVERFLOW);
@@ -124,8 +124,8 @@ fragment(struct tlsfp_pipeline *p, struct tlsfp_flow *f, unsigned d,
 
 /* Every fragment of the datagram, for direction d. */
 static enum tlsfp_pl_outcome
-datagram(struct tlsfp_pipeline *p, struct tlsfp_flow *f, unsigned d,
-	 const struct tlsfp_packet *pkt, uint64_t ts)
+datagram(struct tlsfp_pipeline *p, struct tlsfp_flow *f, unsigned d, const struct tlsfp_packet *pkt,
+	 uint64_t ts)
 {
 	struct tlsfp_dtls_walk w;
 	struct tlsfp_dtls_fragment fr;

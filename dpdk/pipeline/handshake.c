@@ -74,8 +74,8 @@ server_hello(struct tlsfp_pipeline *p, struct tlsfp_flow *f, unsigned d, const u
 }
 
 enum tlsfp_pl_hs_result
-tlsfp_pl_handshake(struct tlsfp_pipeline *p, struct tlsfp_flow *f, unsigned d,
-		   const uint8_t *msg, size_t len, uint64_t ts)
+tlsfp_pl_handshake(struct tlsfp_pipeline *p, struct tlsfp_flow *f, unsigned d, const uint8_t *msg,
+		   size_t len, uint64_t ts)
 {
 	if (d == f->client_dir)
 		return client_hello(p, f, d, msg, len, ts);

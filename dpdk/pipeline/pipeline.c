@@ -70,8 +70,7 @@ config_valid(const struct tlsfp_pipeline_config *cfg)
 }
 
 struct tlsfp_pipeline *
-tlsfp_pipeline_create(const struct tlsfp_pipeline_config *cfg, tlsfp_emit_fn emit,
-		      void *emit_ctx)
+tlsfp_pipeline_create(const struct tlsfp_pipeline_config *cfg, tlsfp_emit_fn emit, void *emit_ctx)
 {
 	struct tlsfp_pipeline *p;
 	struct tlsfp_pipeline_config c;
@@ -96,8 +95,8 @@ tlsfp_pipeline_create(const struct tlsfp_pipeline_config *cfg, tlsfp_emit_fn emi
 	p->emit_ctx = emit_ctx;
 
 	n_bufs = (uint32_t)(c.reasm_max_bytes / c.hello_max_bytes);
-	p->fp_scratch_cap = TLSFP_JA3_STR_MAX > TLSFP_JA3S_STR_MAX ? TLSFP_JA3_STR_MAX
-								   : TLSFP_JA3S_STR_MAX;
+	p->fp_scratch_cap =
+		TLSFP_JA3_STR_MAX > TLSFP_JA3S_STR_MAX ? TLSFP_JA3_STR_MAX : TLSFP_JA3S_STR_MAX;
 	p->mem_flows = cfg_zalloc(p, tlsfp_flow_table_entries_size(c.max_flows));
 	p->mem_buckets = cfg_zalloc(p, tlsfp_flow_table_buckets_size(c.max_flows));
 	p->mem_records = cfg_zalloc(p, (size_t)c.max_flows * sizeof(struct tlsfp_record));
@@ -135,9 +134,9 @@ tlsfp_pipeline_destroy(struct tlsfp_pipeline *p)
 		return;
 	void (*fr)(void *, void *) = p->cfg.free;
 	void *arg = p->cfg.alloc_arg;
-	void *mem[] = { p->mem_flows, p->mem_buckets, p->mem_records, p->mem_pool,
-			p->mem_free_stack, p->mem_msg, p->mem_ch, p->mem_sh,
-			p->mem_scratch, p->mem_qi };
+	void *mem[] = {p->mem_flows,	  p->mem_buckets, p->mem_records, p->mem_pool,
+		       p->mem_free_stack, p->mem_msg,	  p->mem_ch,	  p->mem_sh,
+		       p->mem_scratch,	  p->mem_qi};
 
 	if (p->quic != NULL)
 		tlsfp_quic_ctx_destroy(p->quic);

@@ -35,10 +35,10 @@ struct tlsfp_pipeline {
 	struct tlsfp_record *records; /* the pending record of flow entry i is records[i] */
 
 	/* Per-pipeline scratch, reused by every packet. */
-	uint8_t *msg;                   /* one handshake message, hello_max_bytes */
+	uint8_t *msg; /* one handshake message, hello_max_bytes */
 	struct tlsfp_client_hello *ch;
 	struct tlsfp_server_hello *sh;
-	char *fp_scratch;               /* JA3/JA3S strings */
+	char *fp_scratch; /* JA3/JA3S strings */
 	size_t fp_scratch_cap;
 	struct tlsfp_quic_ctx *quic;
 	struct tlsfp_quic_initial *qi;
@@ -71,18 +71,16 @@ void tlsfp_pl_emit(struct tlsfp_pipeline *p, struct tlsfp_flow *f, enum tlsfp_re
 void tlsfp_pl_complete(struct tlsfp_pipeline *p, struct tlsfp_flow *f, uint64_t ts);
 /* A direction's hello cannot be had: the client's ends the flow (the
  * failure was counted by the caller), the server's only stops looking. */
-enum tlsfp_pl_outcome tlsfp_pl_dir_fail(struct tlsfp_pipeline *p, struct tlsfp_flow *f,
-					unsigned d);
+enum tlsfp_pl_outcome tlsfp_pl_dir_fail(struct tlsfp_pipeline *p, struct tlsfp_flow *f, unsigned d);
 
 /* handshake.c: one complete message of direction d. */
 enum tlsfp_pl_hs_result {
-	TLSFP_PL_HS_DONE = 0,   /* hello taken (and the record written if both are in) */
+	TLSFP_PL_HS_DONE = 0,	/* hello taken (and the record written if both are in) */
 	TLSFP_PL_HS_FAILED = 1, /* parse error (counted) */
-	TLSFP_PL_HS_RETRY = 2,  /* HelloRetryRequest: look for the next message */
+	TLSFP_PL_HS_RETRY = 2,	/* HelloRetryRequest: look for the next message */
 };
 enum tlsfp_pl_hs_result tlsfp_pl_handshake(struct tlsfp_pipeline *p, struct tlsfp_flow *f,
-					   unsigned d, const uint8_t *msg, size_t len,
-					   uint64_t ts);
+					   unsigned d, const uint8_t *msg, size_t len, uint64_t ts);
 
 /* tcp_path.c / quic_path.c: one decoded packet. */
 void tlsfp_pl_tcp_input(struct tlsfp_pipeline *p, const struct tlsfp_packet *pkt, uint64_t ts);

@@ -169,9 +169,9 @@ tlsfp_pl_udp_input(struct tlsfp_pipeline *p, const struct tlsfp_packet *pkt, uin
 	if (!f->quic || f->dir[d].done)
 		return; /* this side's hello is in: later Initials are not needed */
 	bool from_server = (d != f->client_dir);
-	enum tlsfp_quic_result r = tlsfp_quic_open_initial(p->quic, pkt->payload, pkt->payload_len,
-							   f->odcid, f->odcid_len, from_server,
-							   p->qi);
+	enum tlsfp_quic_result r =
+		tlsfp_quic_open_initial(p->quic, pkt->payload, pkt->payload_len, f->odcid,
+					f->odcid_len, from_server, p->qi);
 	if (!count_open(p, r))
 		return;
 	(void)crypto_feed(p, f, d, ts);

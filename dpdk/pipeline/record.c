@@ -95,8 +95,8 @@ ch_view_of_hello(const struct tlsfp_client_hello *ch, char transport, struct tls
 }
 
 void
-tlsfp_record_fill_ch(struct tlsfp_record *rec, const struct tlsfp_client_hello *ch,
-		     char *scratch, size_t scratch_cap)
+tlsfp_record_fill_ch(struct tlsfp_record *rec, const struct tlsfp_client_hello *ch, char *scratch,
+		     size_t scratch_cap)
 {
 	struct tlsfp_ch_view v;
 	uint32_t used = 0;
@@ -153,8 +153,8 @@ tlsfp_record_fill_ch(struct tlsfp_record *rec, const struct tlsfp_client_hello *
 }
 
 void
-tlsfp_record_fill_sh(struct tlsfp_record *rec, const struct tlsfp_server_hello *sh,
-		     char *scratch, size_t scratch_cap)
+tlsfp_record_fill_sh(struct tlsfp_record *rec, const struct tlsfp_server_hello *sh, char *scratch,
+		     size_t scratch_cap)
 {
 	struct tlsfp_sh_view v;
 	uint32_t n_exts = sh->n_exts;
@@ -192,10 +192,10 @@ tlsfp_record_fill_sh(struct tlsfp_record *rec, const struct tlsfp_server_hello *
 void
 tlsfp_record_lists(const struct tlsfp_record *rec, struct tlsfp_record_lists *out)
 {
-	const uint16_t n[6] = { rec->n_ciphers,       rec->n_exts,    rec->n_groups,
-				rec->n_point_formats, rec->n_sigalgs, rec->n_versions };
-	struct tlsfp_u16s *dst[6] = { &out->ciphers,       &out->exts,    &out->groups,
-				      &out->point_formats, &out->sigalgs, &out->versions };
+	const uint16_t n[6] = {rec->n_ciphers,	     rec->n_exts,    rec->n_groups,
+			       rec->n_point_formats, rec->n_sigalgs, rec->n_versions};
+	struct tlsfp_u16s *dst[6] = {&out->ciphers,	  &out->exts,	 &out->groups,
+				     &out->point_formats, &out->sigalgs, &out->versions};
 	uint32_t used = 0;
 
 	for (int i = 0; i < 6; i++) {
@@ -212,7 +212,8 @@ void
 tlsfp_record_ch_view(const struct tlsfp_record *rec, struct tlsfp_ch_view *out)
 {
 	struct tlsfp_record_lists l;
-	uint32_t alpn_len = rec->alpn_len <= TLSFP_REC_ALPN_CAP ? rec->alpn_len : TLSFP_REC_ALPN_CAP;
+	uint32_t alpn_len =
+		rec->alpn_len <= TLSFP_REC_ALPN_CAP ? rec->alpn_len : TLSFP_REC_ALPN_CAP;
 
 	tlsfp_record_lists(rec, &l);
 	memset(out, 0, sizeof(*out));
@@ -236,6 +237,6 @@ tlsfp_record_sh_view(const struct tlsfp_record *rec, struct tlsfp_sh_view *out)
 	out->legacy_version = rec->sh_legacy_version;
 	out->cipher = rec->sh_cipher;
 	out->exts.v = rec->sh_exts;
-	out->exts.n = rec->sh_n_exts <= TLSFP_REC_SH_EXTS_CAP ? rec->sh_n_exts
-							      : TLSFP_REC_SH_EXTS_CAP;
+	out->exts.n =
+		rec->sh_n_exts <= TLSFP_REC_SH_EXTS_CAP ? rec->sh_n_exts : TLSFP_REC_SH_EXTS_CAP;
 }

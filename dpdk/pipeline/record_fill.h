@@ -20,16 +20,17 @@
 
 /* Longest JA3 string the hello.h capacities allow: every number at most 5
  * digits plus a separator, 4 commas, a 5-digit version, the NUL. */
-#define TLSFP_JA3_STR_MAX                                                          \
-	(6 * (TLSFP_CH_MAX_CIPHERS + TLSFP_CH_MAX_EXTS + TLSFP_CH_MAX_GROUPS +     \
-	      TLSFP_CH_MAX_POINT_FORMATS) + 16)
+#define TLSFP_JA3_STR_MAX                                                                          \
+	(6 * (TLSFP_CH_MAX_CIPHERS + TLSFP_CH_MAX_EXTS + TLSFP_CH_MAX_GROUPS +                     \
+	      TLSFP_CH_MAX_POINT_FORMATS) +                                                        \
+	 16)
 /* JA3S: version, cipher, extensions. */
 #define TLSFP_JA3S_STR_MAX (6 * (TLSFP_SH_MAX_EXTS + 2) + 16)
 
 /* Zero the record and fill the flow part from the client's packet: its
  * source is the client. */
-void tlsfp_record_begin(struct tlsfp_record *rec, const struct tlsfp_packet *pkt,
-			char transport, uint64_t flow_id, uint64_t ts_ns);
+void tlsfp_record_begin(struct tlsfp_record *rec, const struct tlsfp_packet *pkt, char transport,
+			uint64_t flow_id, uint64_t ts_ns);
 
 /* Client side: lists, SNI, ALPN, JA3, JA4, ja4_o. `scratch` holds at least
  * TLSFP_JA3_STR_MAX bytes. Leaves the server side untouched. */

@@ -40,7 +40,7 @@ looks_like_hello_type(const uint8_t *pl, uint32_t len, uint8_t type)
 static int
 starts_client_hello(const uint8_t *pl, uint32_t len)
 {
-	static const uint8_t ccs[6] = { TLS_CT_CHANGE_CIPHER_SPEC, 3, 3, 0, 1, 1 };
+	static const uint8_t ccs[6] = {TLS_CT_CHANGE_CIPHER_SPEC, 3, 3, 0, 1, 1};
 	if (len > sizeof(ccs) && memcmp(pl, ccs, sizeof(ccs)) == 0) {
 		pl += sizeof(ccs);
 		len -= (uint32_t)sizeof(ccs);
@@ -135,8 +135,8 @@ walk(struct tlsfp_pipeline *p, struct tlsfp_flow *f, unsigned d, const uint8_t *
 
 /* Place a segment in the direction's stream buffer and walk what is new. */
 static enum walk_result
-buffered(struct tlsfp_pipeline *p, struct tlsfp_flow *f, unsigned d,
-	 const struct tlsfp_packet *pkt, uint32_t dseq, uint64_t ts)
+buffered(struct tlsfp_pipeline *p, struct tlsfp_flow *f, unsigned d, const struct tlsfp_packet *pkt,
+	 uint32_t dseq, uint64_t ts)
 {
 	struct tlsfp_flow_dir *ds = &f->dir[d];
 
@@ -150,8 +150,7 @@ buffered(struct tlsfp_pipeline *p, struct tlsfp_flow *f, unsigned d,
 	}
 	uint32_t before = tlsfp_sb_contiguous(&ds->sb);
 	uint32_t rel = dseq - ds->base_seq;
-	switch (tlsfp_sb_insert_tcp(&ds->sb, ds->base_seq, dseq, pkt->payload,
-				    pkt->payload_len)) {
+	switch (tlsfp_sb_insert_tcp(&ds->sb, ds->base_seq, dseq, pkt->payload, pkt->payload_len)) {
 	case TLSFP_SB_ADDED:
 		if (rel < SEQ_BEFORE && rel > before)
 			TLSFP_COUNT(&p->ctr, REASM_OUT_OF_ORDER);
@@ -185,8 +184,8 @@ client_start(struct tlsfp_pipeline *p, struct tlsfp_flow *f, const struct tlsfp_
 /* Payload of direction d of a tracked flow. dseq: sequence number of its
  * first byte. */
 static enum tlsfp_pl_outcome
-dir_data(struct tlsfp_pipeline *p, struct tlsfp_flow *f, unsigned d,
-	 const struct tlsfp_packet *pkt, uint32_t dseq, uint64_t ts)
+dir_data(struct tlsfp_pipeline *p, struct tlsfp_flow *f, unsigned d, const struct tlsfp_packet *pkt,
+	 uint32_t dseq, uint64_t ts)
 {
 	struct tlsfp_flow_dir *ds = &f->dir[d];
 	const uint8_t *pl = pkt->payload;
@@ -281,8 +280,8 @@ flow_packet(struct tlsfp_pipeline *p, struct tlsfp_flow *f, const struct tlsfp_p
 
 /* A packet of a flow without an entry: does it need one? */
 static void
-no_flow(struct tlsfp_pipeline *p, const struct tlsfp_packet *pkt,
-	const struct tlsfp_flow_key *key, uint64_t hash, uint8_t d, uint64_t ts)
+no_flow(struct tlsfp_pipeline *p, const struct tlsfp_packet *pkt, const struct tlsfp_flow_key *key,
+	uint64_t hash, uint8_t d, uint64_t ts)
 {
 	uint8_t fl = pkt->tcp_flags;
 	struct tlsfp_flow *f;
@@ -291,8 +290,7 @@ no_flow(struct tlsfp_pipeline *p, const struct tlsfp_packet *pkt,
 	if (fl & TLSFP_TCP_RST)
 		return;
 	if (pkt->payload_len > 0 && tlsfp_tls_looks_like_hello(pkt->payload, pkt->payload_len)) {
-		if (looks_like_hello_type(pkt->payload, pkt->payload_len,
-					  TLSFP_HS_SERVER_HELLO)) {
+		if (looks_like_hello_type(pkt->payload, pkt->payload_len, TLSFP_HS_SERVER_HELLO)) {
 			TLSFP_COUNT(&p->ctr, TLS_SERVER_HELLO_ORPHAN);
 			return;
 		}

@@ -34,8 +34,8 @@ static const struct tlsfp_quic_version quic_versions[TLSFP_QUIC_N_VERSIONS] = {
 		/* RFC 9001 §5.2 */
 		.version = TLSFP_QUIC_V1,
 		.initial_type = 0,
-		.salt = { 0x38, 0x76, 0x2c, 0xf7, 0xf5, 0x59, 0x34, 0xb3, 0x4d, 0x17,
-			  0x9a, 0xe6, 0xa4, 0xc8, 0x0c, 0xad, 0xcc, 0xbb, 0x7f, 0x0a },
+		.salt = {0x38, 0x76, 0x2c, 0xf7, 0xf5, 0x59, 0x34, 0xb3, 0x4d, 0x17,
+			 0x9a, 0xe6, 0xa4, 0xc8, 0x0c, 0xad, 0xcc, 0xbb, 0x7f, 0x0a},
 		.key_label = "quic key",
 		.iv_label = "quic iv",
 		.hp_label = "quic hp",
@@ -44,8 +44,8 @@ static const struct tlsfp_quic_version quic_versions[TLSFP_QUIC_N_VERSIONS] = {
 		/* RFC 9369 §3.2, §3.3.1, §3.3.2 */
 		.version = TLSFP_QUIC_V2,
 		.initial_type = 1,
-		.salt = { 0x0d, 0xed, 0xe3, 0xde, 0xf7, 0x00, 0xa6, 0xdb, 0x81, 0x93,
-			  0x81, 0xbe, 0x6e, 0x26, 0x9d, 0xcb, 0xf9, 0xbd, 0x2e, 0xd9 },
+		.salt = {0x0d, 0xed, 0xe3, 0xde, 0xf7, 0x00, 0xa6, 0xdb, 0x81, 0x93,
+			 0x81, 0xbe, 0x6e, 0x26, 0x9d, 0xcb, 0xf9, 0xbd, 0x2e, 0xd9},
 		.key_label = "quicv2 key",
 		.iv_label = "quicv2 iv",
 		.hp_label = "quicv2 hp",
@@ -122,7 +122,7 @@ expand_label(const struct tlsfp_quic_hmac_key *secret, const char *label, uint8_
 	n += plen;
 	memcpy(info + n, label, llen);
 	n += llen;
-	info[n++] = 0;    /* empty context */
+	info[n++] = 0;	  /* empty context */
 	info[n++] = 0x01; /* HKDF-Expand block counter */
 	hmac_sha256(secret, info, n, t);
 	memcpy(out, t, out_len);
@@ -251,7 +251,8 @@ tlsfp_quic_ctx_create(void)
 	if (ctx == NULL)
 		return NULL;
 	for (size_t i = 0; i < TLSFP_QUIC_N_VERSIONS; i++)
-		hmac_key_init(&ctx->salt_key[i], quic_versions[i].salt, sizeof(quic_versions[i].salt));
+		hmac_key_init(&ctx->salt_key[i], quic_versions[i].salt,
+			      sizeof(quic_versions[i].salt));
 	ctx->ecb = EVP_CIPHER_fetch(NULL, "AES-128-ECB", NULL);
 	ctx->gcm = EVP_CIPHER_fetch(NULL, "AES-128-GCM", NULL);
 	if (ctx->ecb == NULL || ctx->gcm == NULL)

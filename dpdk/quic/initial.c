@@ -156,8 +156,8 @@ tlsfp_quic_open_initial(struct tlsfp_quic_ctx *ctx, const uint8_t *dgram, size_t
 	ct_len = (size_t)length - pn_len - TLSFP_QUIC_TAG_LEN;
 	{
 		struct tlsfp_quic_aad aad = {
-			.seg = { &b0, dgram + 1, pn_bytes },
-			.len = { 1, pn_off - 1, pn_len },
+			.seg = {&b0, dgram + 1, pn_bytes},
+			.len = {1, pn_off - 1, pn_len},
 		};
 
 		if (!tlsfp_quic_aead_open(ks, pn, &aad, dgram + pn_off + pn_len, ct_len,

@@ -45,8 +45,7 @@ find_hugetlbfs(char *dir, size_t dir_len)
 	if (f == NULL)
 		return -errno;
 	while ((m = getmntent(f)) != NULL) {
-		if (strcmp(m->mnt_type, "hugetlbfs") == 0 &&
-		    access(m->mnt_dir, W_OK) == 0 &&
+		if (strcmp(m->mnt_type, "hugetlbfs") == 0 && access(m->mnt_dir, W_OK) == 0 &&
 		    strlen(m->mnt_dir) < dir_len) {
 			snprintf(dir, dir_len, "%s", m->mnt_dir);
 			rc = 0;
@@ -88,8 +87,8 @@ layout(struct tlsfp_shm_header *h, uint32_t page_size, uint32_t n_workers, uint3
 	off = h->ports_offset + (uint64_t)n_ports * h->port_size;
 	h->rings_offset = align_up(off, TLSFP_SHM_LINE);
 	h->slots_offset = sizeof(struct tlsfp_shm_producer);
-	h->ring_stride = align_up(h->slots_offset + (uint64_t)ring_slots * h->slot_size,
-				  TLSFP_SHM_LINE);
+	h->ring_stride =
+		align_up(h->slots_offset + (uint64_t)ring_slots * h->slot_size, TLSFP_SHM_LINE);
 	off = h->rings_offset + (uint64_t)n_workers * h->ring_stride;
 	h->region_size = align_up(off, page_size);
 }
@@ -189,9 +188,8 @@ tlsfp_shm_create(struct tlsfp_shm_region *r, const char *dir, const char *name,
 	memset(r, 0, sizeof(*r));
 	r->fd = -1;
 	if (!name_ok(name, 128) || !name_ok(instance, TLSFP_SHM_NAME_LEN) || n_workers == 0 ||
-	    n_workers > TLSFP_SHM_MAX_WORKERS || n_ports > TLSFP_SHM_MAX_PORTS ||
-	    ring_slots < 2 || ring_slots > TLSFP_SHM_MAX_RING_SLOTS ||
-	    (ring_slots & (ring_slots - 1)) != 0)
+	    n_workers > TLSFP_SHM_MAX_WORKERS || n_ports > TLSFP_SHM_MAX_PORTS || ring_slots < 2 ||
+	    ring_slots > TLSFP_SHM_MAX_RING_SLOTS || (ring_slots & (ring_slots - 1)) != 0)
 		return -EINVAL;
 	memset(&counts, 0, sizeof(counts));
 	counts.n_workers = n_workers;
@@ -249,8 +247,8 @@ tlsfp_shm_check(const void *base, size_t size)
 	if (h->region_size > size || h->n_workers == 0 || h->n_workers > TLSFP_SHM_MAX_WORKERS ||
 	    h->n_ports > TLSFP_SHM_MAX_PORTS || h->ring_slots < 2 ||
 	    h->ring_slots > TLSFP_SHM_MAX_RING_SLOTS || (h->ring_slots & (h->ring_slots - 1)) ||
-	    h->slot_size < h->record_size || h->slot_size % TLSFP_SHM_LINE ||
-	    h->page_size == 0 || h->consumer_offset % h->page_size)
+	    h->slot_size < h->record_size || h->slot_size % TLSFP_SHM_LINE || h->page_size == 0 ||
+	    h->consumer_offset % h->page_size)
 		return -EINVAL;
 	if (h->consumer_offset + (uint64_t)h->n_workers * sizeof(struct tlsfp_shm_consumer) >
 		    h->workers_offset ||
@@ -347,8 +345,7 @@ tlsfp_shm_set_heartbeat(struct tlsfp_shm_region *r, uint64_t ns)
 enum tlsfp_shm_state
 tlsfp_shm_get_state(const struct tlsfp_shm_region *r)
 {
-	return (enum tlsfp_shm_state)__atomic_load_n(&tlsfp_shm_header(r)->state,
-						     __ATOMIC_ACQUIRE);
+	return (enum tlsfp_shm_state)__atomic_load_n(&tlsfp_shm_header(r)->state, __ATOMIC_ACQUIRE);
 }
 
 uint64_t

@@ -77,10 +77,14 @@ static const char *
 state_name(enum tlsfp_shm_state s)
 {
 	switch (s) {
-	case TLSFP_SHM_STARTING: return "starting";
-	case TLSFP_SHM_RUNNING: return "running";
-	case TLSFP_SHM_STOPPING: return "stopping";
-	case TLSFP_SHM_STOPPED: return "stopped";
+	case TLSFP_SHM_STARTING:
+		return "starting";
+	case TLSFP_SHM_RUNNING:
+		return "running";
+	case TLSFP_SHM_STOPPING:
+		return "stopping";
+	case TLSFP_SHM_STOPPED:
+		return "stopped";
 	}
 	return "?";
 }
@@ -92,7 +96,8 @@ print_stats(const struct tlsfp_shm_region *r)
 	uint32_t k, i;
 	int c;
 
-	fprintf(stderr, "region %s: instance %s pid %d state %s layout %u record abi %u size %u "
+	fprintf(stderr,
+		"region %s: instance %s pid %d state %s layout %u record abi %u size %u "
 		"workers %u ports %u slots %u hugetlb %u size %" PRIu64 "\n",
 		r->path, h->instance, h->pid, state_name(tlsfp_shm_get_state(r)), h->layout_version,
 		h->record_abi, h->record_size, h->n_workers, h->n_ports, h->ring_slots, h->hugetlb,
@@ -100,9 +105,10 @@ print_stats(const struct tlsfp_shm_region *r)
 	for (i = 0; i < h->n_ports; i++) {
 		const struct tlsfp_shm_port *p = tlsfp_shm_port(r, i);
 
-		fprintf(stderr, "port %u %s: rss %u distributed %u queues %u rx %" PRIu64
-			" bytes %" PRIu64 " imissed %" PRIu64 " ierrors %" PRIu64
-			" rx_nombuf %" PRIu64 " dist %" PRIu64 " dist_drops %" PRIu64 "\n",
+		fprintf(stderr,
+			"port %u %s: rss %u distributed %u queues %u rx %" PRIu64 " bytes %" PRIu64
+			" imissed %" PRIu64 " ierrors %" PRIu64 " rx_nombuf %" PRIu64
+			" dist %" PRIu64 " dist_drops %" PRIu64 "\n",
 			p->port_id, p->name, p->rss, p->distributed, p->n_rx_queues,
 			tlsfp_shm_load(&p->rx_packets), tlsfp_shm_load(&p->rx_bytes),
 			tlsfp_shm_load(&p->imissed), tlsfp_shm_load(&p->ierrors),
@@ -112,9 +118,10 @@ print_stats(const struct tlsfp_shm_region *r)
 	for (k = 0; k < h->n_workers; k++) {
 		const struct tlsfp_shm_worker *w = tlsfp_shm_worker(r, k);
 
-		fprintf(stderr, "worker %u lcore %u: loops %" PRIu64 " busy %" PRIu64
-			" cycles %" PRIu64 " busy_cycles %" PRIu64 " records %" PRIu64
-			" idle_sleeps %" PRIu64 " ticks %" PRIu64 "\n",
+		fprintf(stderr,
+			"worker %u lcore %u: loops %" PRIu64 " busy %" PRIu64 " cycles %" PRIu64
+			" busy_cycles %" PRIu64 " records %" PRIu64 " idle_sleeps %" PRIu64
+			" ticks %" PRIu64 "\n",
 			k, w->lcore_id, tlsfp_shm_load(&w->loops), tlsfp_shm_load(&w->busy_loops),
 			tlsfp_shm_load(&w->cycles), tlsfp_shm_load(&w->busy_cycles),
 			tlsfp_shm_load(&w->records), tlsfp_shm_load(&w->idle_sleeps),
@@ -173,8 +180,10 @@ main(int argc, char **argv)
 		else if (argv[i][0] != '-' && path_arg == NULL)
 			path_arg = argv[i];
 		else {
-			fprintf(stderr, "usage: %s [--follow] [--wait S] [--stats] "
-				"(PATH | --instance NAME)\n", argv[0]);
+			fprintf(stderr,
+				"usage: %s [--follow] [--wait S] [--stats] "
+				"(PATH | --instance NAME)\n",
+				argv[0]);
 			return 2;
 		}
 	}
@@ -197,8 +206,8 @@ main(int argc, char **argv)
 	}
 	if (rc != 0) {
 		fprintf(stderr, "%s: %s: %s\n", argv[0], path_arg ? path_arg : instance,
-			rc == -EPROTONOSUPPORT ? "layout version or record ABI not supported" :
-			strerror(-rc));
+			rc == -EPROTONOSUPPORT ? "layout version or record ABI not supported"
+					       : strerror(-rc));
 		return 1;
 	}
 	n_workers = tlsfp_shm_header(&region)->n_workers;

@@ -23,7 +23,7 @@
 #define MAGIC_PCAPNG_SHB 0x0a0d0d0au
 
 struct tlsfp_capture {
-	struct tlsfp_pcap_reader *pcap;     /* exactly one of these is set */
+	struct tlsfp_pcap_reader *pcap; /* exactly one of these is set */
 	struct tlsfp_pcapng_reader *pcapng;
 	uint64_t size;
 };

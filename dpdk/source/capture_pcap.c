@@ -38,9 +38,11 @@ header_linktype(int fd)
 	if (pread(fd, h, sizeof(h), 0) != (ssize_t)sizeof(h))
 		return -1;
 	if (h[0] == 0xa1) /* big-endian magic a1 b2 .. */
-		v = ((uint32_t)h[20] << 24) | ((uint32_t)h[21] << 16) | ((uint32_t)h[22] << 8) | h[23];
+		v = ((uint32_t)h[20] << 24) | ((uint32_t)h[21] << 16) | ((uint32_t)h[22] << 8) |
+		    h[23];
 	else
-		v = ((uint32_t)h[23] << 24) | ((uint32_t)h[22] << 16) | ((uint32_t)h[21] << 8) | h[20];
+		v = ((uint32_t)h[23] << 24) | ((uint32_t)h[22] << 16) | ((uint32_t)h[21] << 8) |
+		    h[20];
 	return (int)(v & PCAP_LINKTYPE_MASK);
 }
 
@@ -85,7 +87,8 @@ tlsfp_pcap_reader_open(const char *path, int fd, int *err, char *errbuf, size_t 
 	if (r->p == NULL) {
 		/* The magic was right, so this is a broken header (truncated,
 		 * unknown version, absurd snaplen). */
-		tlsfp_capture_fail(err, errbuf, errlen, TLSFP_CAPTURE_E_FORMAT, path, "%s", pcap_err);
+		tlsfp_capture_fail(err, errbuf, errlen, TLSFP_CAPTURE_E_FORMAT, path, "%s",
+				   pcap_err);
 		free(r);
 		return NULL;
 	}

@@ -27,7 +27,7 @@
 
 #define BT_SHB 0x0a0d0d0au /* the same in both byte orders */
 #define BT_IDB 0x00000001u
-#define BT_PB 0x00000002u  /* obsolete Packet Block */
+#define BT_PB 0x00000002u /* obsolete Packet Block */
 #define BT_SPB 0x00000003u
 #define BT_EPB 0x00000006u
 
@@ -42,21 +42,21 @@
 
 struct pcapng_iface {
 	int linktype;
-	uint32_t snaplen;     /* 0: no limit */
-	bool resol_pow2;      /* if_tsresol: units of 2^-resol s, else 10^-resol s */
-	uint8_t resol;        /* default 6 (microseconds) */
-	int64_t offset_s;     /* if_tsoffset, seconds added to every timestamp */
+	uint32_t snaplen; /* 0: no limit */
+	bool resol_pow2;  /* if_tsresol: units of 2^-resol s, else 10^-resol s */
+	uint8_t resol;	  /* default 6 (microseconds) */
+	int64_t offset_s; /* if_tsoffset, seconds added to every timestamp */
 };
 
 struct tlsfp_pcapng_reader {
 	const uint8_t *map;
 	uint64_t size;
-	uint64_t pos;         /* offset of the next block */
-	bool big_endian;      /* byte order of the current section */
+	uint64_t pos;		     /* offset of the next block */
+	bool big_endian;	     /* byte order of the current section */
 	struct pcapng_iface *ifaces; /* interfaces of the current section */
 	uint32_t n_ifaces, cap_ifaces;
-	uint64_t last_ts_ns;  /* for Simple Packet Blocks, which carry no time */
-	char path[];          /* for error sentences */
+	uint64_t last_ts_ns; /* for Simple Packet Blocks, which carry no time */
+	char path[];	     /* for error sentences */
 };
 
 enum step { STEP_FRAME, STEP_OTHER, STEP_END, STEP_ERROR };
@@ -73,7 +73,8 @@ static uint32_t
 ld32(const struct tlsfp_pcapng_reader *r, const uint8_t *p)
 {
 	if (r->big_endian)
-		return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) | p[3];
+		return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) |
+		       p[3];
 	return ((uint32_t)p[3] << 24) | ((uint32_t)p[2] << 16) | ((uint32_t)p[1] << 8) | p[0];
 }
 
@@ -92,11 +93,26 @@ static uint64_t
 iface_ts_ns(const struct pcapng_iface *ifc, uint64_t units)
 {
 	static const uint64_t pow10[20] = {
-		1ull, 10ull, 100ull, 1000ull, 10000ull, 100000ull, 1000000ull, 10000000ull,
-		100000000ull, 1000000000ull, 10000000000ull, 100000000000ull,
-		1000000000000ull, 10000000000000ull, 100000000000000ull,
-		1000000000000000ull, 10000000000000000ull, 100000000000000000ull,
-		1000000000000000000ull, 10000000000000000000ull,
+		1ull,
+		10ull,
+		100ull,
+		1000ull,
+		10000ull,
+		100000ull,
+		1000000ull,
+		10000000ull,
+		100000000ull,
+		1000000000ull,
+		10000000000ull,
+		100000000000ull,
+		1000000000000ull,
+		10000000000000ull,
+		100000000000000ull,
+		1000000000000000ull,
+		10000000000000000ull,
+		100000000000000000ull,
+		1000000000000000000ull,
+		10000000000000000000ull,
 	};
 	uint64_t ns;
 
@@ -131,7 +147,9 @@ read_shb(struct tlsfp_pcapng_reader *r, uint64_t off, const uint8_t *body, uint3
 	if (major != 1) {
 		tlsfp_capture_fail(err, errbuf, errlen,
 				   off == 0 ? TLSFP_CAPTURE_E_FORMAT : TLSFP_CAPTURE_E_CORRUPT,
-				   r->path, "section at byte offset %llu has pcapng version %u.%u, only 1.x is supported",
+				   r->path,
+				   "section at byte offset %llu has pcapng version %u.%u, only 1.x "
+				   "is supported",
 				   (unsigned long long)off, major, ld16(r, body + 6));
 		return STEP_ERROR;
 	}
@@ -146,11 +164,12 @@ static int
 read_idb(struct tlsfp_pcapng_reader *r, uint64_t off, const uint8_t *body, uint32_t body_len,
 	 int *err, char *errbuf, size_t errlen)
 {
-	struct pcapng_iface ifc = { .resol = 6 };
+	struct pcapng_iface ifc = {.resol = 6};
 	uint32_t pos, code, olen, padded;
 
 	if (body_len < 8)
-		return corrupt(r, err, errbuf, errlen, off, "interface description block too short");
+		return corrupt(r, err, errbuf, errlen, off,
+			       "interface description block too short");
 	ifc.linktype = ld16(r, body);
 	ifc.snaplen = ld32(r, body + 4);
 
@@ -167,7 +186,8 @@ read_idb(struct tlsfp_pcapng_reader *r, uint64_t off, const uint8_t *body, uint3
 		if (code == OPT_IF_TSRESOL && olen >= 1) {
 			ifc.resol_pow2 = (body[pos] & 0x80) != 0;
 			ifc.resol = body[pos] & 0x7f;
-			if ((ifc.resol_pow2 && ifc.resol > 63) || (!ifc.resol_pow2 && ifc.resol > 19))
+			if ((ifc.resol_pow2 && ifc.resol > 63) ||
+			    (!ifc.resol_pow2 && ifc.resol > 19))
 				return corrupt(r, err, errbuf, errlen, off,
 					       "if_tsresol is finer than this reader supports");
 		} else if (code == OPT_IF_TSOFFSET && olen == 8) {

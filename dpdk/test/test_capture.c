@@ -59,8 +59,8 @@ static void
 test_pcap_usec(void)
 {
 	static const struct expect want[] = {
-		{ 59, 59, 1, 1700000000123456000ull },
-		{ 40, 74, 1, 1700000001999999000ull },
+		{59, 59, 1, 1700000000123456000ull},
+		{40, 74, 1, 1700000001999999000ull},
 	};
 	check_frames(DATA "tiny-usec.pcap", want, 2);
 }
@@ -70,8 +70,8 @@ test_pcap_nsec_big_endian_raw(void)
 {
 	/* LINKTYPE_RAW stays 101 (libpcap's DLT would be 12). */
 	static const struct expect want[] = {
-		{ 44, 44, 101, 1700000000123456789ull },
-		{ 44, 44, 101, 1700000000999999999ull },
+		{44, 44, 101, 1700000000123456789ull},
+		{44, 44, 101, 1700000000999999999ull},
 	};
 	check_frames(DATA "tiny-nsec.pcap", want, 2);
 }
@@ -107,9 +107,9 @@ test_pcapng_two_interfaces_big_endian(void)
 	/* Interface 0: Ethernet, default µs; 1: SLL2, if_tsresol 9. The Name
 	 * Resolution Block between the frames is skipped. */
 	static const struct expect want[] = {
-		{ 59, 59, 1, 1700000001000001000ull },
-		{ 64, 64, 276, 1700000002123456789ull },
-		{ 40, 74, 1, 1700000003000000000ull },
+		{59, 59, 1, 1700000001000001000ull},
+		{64, 64, 276, 1700000002123456789ull},
+		{40, 74, 1, 1700000003000000000ull},
 	};
 	struct tlsfp_capture *cap;
 	struct tlsfp_frame f;
@@ -138,13 +138,13 @@ test_pcapng_sections(void)
 {
 	static const struct expect want[] = {
 		/* EPB, 2^-20 s units: 5.5 s, + if_tsoffset 1000 s; snaplen 16 */
-		{ 16, 44, 101, 1005500000000ull },
+		{16, 44, 101, 1005500000000ull},
 		/* SPB: interface 0, cut to the snaplen, previous frame's time */
-		{ 16, 44, 101, 1005500000000ull },
+		{16, 44, 101, 1005500000000ull},
 		/* obsolete PB on interface 1: USER0 is returned, not refused */
-		{ 8, 8, 147, 42000ull },
+		{8, 8, 147, 42000ull},
 		/* second, big-endian section: its own interface 0 */
-		{ 44, 44, 228, 7000ull },
+		{44, 44, 228, 7000ull},
 	};
 	check_frames(DATA "sections.pcapng", want, 4);
 }
@@ -273,16 +273,17 @@ test_pcapng_corrupt_shapes(void)
 {
 	/* Little-endian SHB (28 bytes), as the generator writes it. */
 	static const uint8_t shb[28] = {
-		0x0a, 0x0d, 0x0d, 0x0a, 28, 0, 0, 0, 0x4d, 0x3c, 0x2b, 0x1a, 1, 0, 0, 0,
-		0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 28, 0, 0, 0,
+		0x0a, 0x0d, 0x0d, 0x0a, 28,   0,    0,	  0,	0x4d, 0x3c, 0x2b, 0x1a, 1, 0,
+		0,    0,    0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 28,	  0,	0, 0,
 	};
 	uint8_t b[128];
 
 	/* Bad byte-order magic. */
 	memcpy(b, shb, sizeof(shb));
 	b[8] = 0;
-	check_bytes_fail(b, sizeof(shb), TLSFP_CAPTURE_E_CORRUPT,
-			 "block at byte offset 0: section header block has no valid byte-order magic");
+	check_bytes_fail(
+		b, sizeof(shb), TLSFP_CAPTURE_E_CORRUPT,
+		"block at byte offset 0: section header block has no valid byte-order magic");
 	/* Unknown major version. */
 	memcpy(b, shb, sizeof(shb));
 	b[12] = 2;
@@ -302,7 +303,8 @@ test_pcapng_corrupt_shapes(void)
 	memcpy(b + 28, "\x06\0\0\0\x20\0\0\0", 8);
 	memcpy(b + 56, "\x20\0\0\0", 4);
 	check_bytes_fail(b, 60, TLSFP_CAPTURE_E_CORRUPT,
-			 "block at byte offset 28: packet refers to an interface not described in its section");
+			 "block at byte offset 28: packet refers to an interface not described in "
+			 "its section");
 	/* An EPB whose captured length runs past its block. */
 	memcpy(b, shb, sizeof(shb));
 	memcpy(b + 28, "\x01\0\0\0\x14\0\0\0\x01\0\0\0\0\0\0\0\x14\0\0\0", 20); /* IDB */

@@ -82,11 +82,12 @@ static void
 ch_body(struct tb *t, uint8_t cookie_len, const uint16_t *ciphers, int n_ciphers,
 	const uint16_t *versions, int n_versions)
 {
-	static const uint8_t sni[] = { 0, 14, 0, 0, 11, 'e', 'x', 'a', 'm', 'p', 'l', 'e', '.', 'c', 'o', 'm' };
-	static const uint8_t groups[] = { 0, 4, 0x00, 0x1d, 0x00, 0x17 };
-	static const uint8_t pf[] = { 1, 0 };
-	static const uint8_t sig[] = { 0, 4, 0x04, 0x03, 0x08, 0x04 };
-	static const uint8_t alpn[] = { 0, 5, 4, 'c', 'o', 'a', 'p' };
+	static const uint8_t sni[] = {0,   14,	0,   0,	  11,  'e', 'x', 'a',
+				      'm', 'p', 'l', 'e', '.', 'c', 'o', 'm'};
+	static const uint8_t groups[] = {0, 4, 0x00, 0x1d, 0x00, 0x17};
+	static const uint8_t pf[] = {1, 0};
+	static const uint8_t sig[] = {0, 4, 0x04, 0x03, 0x08, 0x04};
+	static const uint8_t alpn[] = {0, 5, 4, 'c', 'o', 'a', 'p'};
 
 	u16(t, 0xfefd);
 	for (int i = 0; i < 32; i++)
@@ -118,16 +119,17 @@ ch_body(struct tb *t, uint8_t cookie_len, const uint16_t *ciphers, int n_ciphers
 	put_u16_at(t, at, (uint16_t)(t->n - at - 2));
 }
 
-static const uint16_t CIPHERS[] = { 0xc02b, 0xc02f, 0x00ff };
+static const uint16_t CIPHERS[] = {0xc02b, 0xc02f, 0x00ff};
 #define JA4_12 "dd2d0305cp_0e67c0ef781e_876bcc86782c"
-#define JA3_12 "93f08b3b2beb65eae45fdf8bceb0e8f5" /* 65277,49195-49199-255,0-10-11-13-16,29-23,0 */
+#define JA3_12 "93f08b3b2beb65eae45fdf8bceb0e8f5" /* 65277,49195-49199-255,0-10-11-13-16,29-23,0   \
+						   */
 
 /* ServerHello body: DTLS 1.2, cipher 0xc02f, renegotiation_info, ALPN coap. */
 static void
 sh_body(struct tb *t)
 {
-	static const uint8_t reneg[] = { 0 };
-	static const uint8_t alpn[] = { 0, 5, 4, 'c', 'o', 'a', 'p' };
+	static const uint8_t reneg[] = {0};
+	static const uint8_t alpn[] = {0, 5, 4, 'c', 'o', 'a', 'p'};
 
 	u16(t, 0xfefd);
 	for (int i = 0; i < 32; i++)
@@ -153,8 +155,7 @@ tls_msg(struct tb *out, uint8_t type, const struct tb *body)
 
 /* One DTLS handshake fragment (12-byte header) of body[off, off + len). */
 static void
-fragment(struct tb *out, uint8_t type, uint16_t seq, const struct tb *body, size_t off,
-	 size_t len)
+fragment(struct tb *out, uint8_t type, uint16_t seq, const struct tb *body, size_t off, size_t len)
 {
 	u8(out, type);
 	u24(out, (uint32_t)body->n);
@@ -184,7 +185,7 @@ static void
 dgram1(struct tb *out, uint8_t type, uint16_t seq, const struct tb *body, size_t off, size_t len,
        uint64_t rseq)
 {
-	struct tb frag = { .n = 0 };
+	struct tb frag = {.n = 0};
 	fragment(&frag, type, seq, body, off, len);
 	out->n = 0;
 	record(out, 22, 0xfefd, 0, rseq, &frag);
@@ -197,7 +198,7 @@ static struct tlsfp_client_hello ch;
 static void
 test_parse(void)
 {
-	struct tb body = { .n = 0 }, msg = { .n = 0 };
+	struct tb body = {.n = 0}, msg = {.n = 0};
 	struct tlsfp_ch_view v;
 	char ja4[TLSFP_JA4_LEN + 1], ja3[256];
 
@@ -221,11 +222,10 @@ test_parse(void)
 	}
 	/* A 32-byte cookie read as TLS: the cookie length is taken for the
 	 * cipher vector: the TLS parser cannot give the DTLS facts. */
-	CHECK(tlsfp_parse_client_hello(msg.b, msg.n, &ch) != TLSFP_PARSE_OK ||
-	      ch.n_ciphers != 3);
+	CHECK(tlsfp_parse_client_hello(msg.b, msg.n, &ch) != TLSFP_PARSE_OK || ch.n_ciphers != 3);
 
 	/* DTLS 1.3: supported_versions max in DTLS order, not numeric. */
-	static const uint16_t vers[] = { 0xfefd, 0x1a1a, 0xfefc, 0xfeff };
+	static const uint16_t vers[] = {0xfefd, 0x1a1a, 0xfefc, 0xfeff};
 	body.n = 0;
 	ch_body(&body, 0, CIPHERS, 3, vers, 4);
 	tls_msg(&msg, 1, &body);
@@ -263,7 +263,8 @@ test_parse(void)
 			cut[3] = (uint8_t)(n - 4);
 			/* before the end of the compression methods: must fail */
 			if (n < 4 + 2 + 32 + 1 + 1 + 20 + 2 + 8 + 2)
-				fails += tlsfp_parse_client_hello_dtls(cut, n, &ch) != TLSFP_PARSE_OK;
+				fails += tlsfp_parse_client_hello_dtls(cut, n, &ch) !=
+					 TLSFP_PARSE_OK;
 			else
 				(void)tlsfp_parse_client_hello_dtls(cut, n, &ch);
 		}
@@ -278,7 +279,7 @@ test_parse(void)
 static void
 test_walk(void)
 {
-	struct tb body = { .n = 0 }, frag = { .n = 0 }, d = { .n = 0 }, ccs = { .n = 0 };
+	struct tb body = {.n = 0}, frag = {.n = 0}, d = {.n = 0}, ccs = {.n = 0};
 	struct tlsfp_dtls_walk w;
 	struct tlsfp_dtls_fragment fr;
 
@@ -311,7 +312,7 @@ test_walk(void)
 
 	/* Malformed: a fragment past its message, a record past the datagram,
 	 * a fragment header cut by its record. */
-	struct tb bad = { .n = 0 };
+	struct tb bad = {.n = 0};
 	frag.n = 0;
 	fragment(&frag, 1, 0, &body, 0, 20);
 	frag.b[6] = 0xff; /* fragment_offset high byte */
@@ -328,7 +329,7 @@ test_walk(void)
 	CHECK_EQ_INT(tlsfp_dtls_next_fragment(&w, &fr), TLSFP_DTLS_BAD);
 
 	/* The prefix test. */
-	struct tb x = { .n = 0 };
+	struct tb x = {.n = 0};
 	x.n = 0;
 	frag.n = 0;
 	fragment(&frag, 1, 0, &body, 0, 20);
@@ -386,8 +387,8 @@ mk(void)
 	return tlsfp_pipeline_create(&cfg, on_record, NULL);
 }
 
-static const uint8_t CLI_IP[4] = { 10, 0, 0, 1 };
-static const uint8_t SRV_IP[4] = { 10, 0, 0, 2 };
+static const uint8_t CLI_IP[4] = {10, 0, 0, 1};
+static const uint8_t SRV_IP[4] = {10, 0, 0, 2};
 static uint16_t cli_port = 40000;
 #define SRV_PORT 5684 /* CoAP over DTLS: any port works */
 #define T0 UINT64_C(1700000000000000000)
@@ -424,7 +425,7 @@ static struct tb chb, shb, dg;
 static void
 server_hello_dgram(struct tlsfp_pipeline *p, uint16_t seq, uint64_t ts)
 {
-	struct tb frag = { .n = 0 }, cert = { .n = 0 };
+	struct tb frag = {.n = 0}, cert = {.n = 0};
 	u24(&cert, 0);
 	u24(&cert, 0);
 	u24(&cert, 0); /* a few bytes of a Certificate body */
@@ -478,7 +479,7 @@ static void
 test_pipeline_fragmented(void)
 {
 	struct tlsfp_pipeline *p = mk();
-	struct tb f1 = { .n = 0 }, f2 = { .n = 0 };
+	struct tb f1 = {.n = 0}, f2 = {.n = 0};
 	size_t half = chb.n / 2;
 
 	cli_port++;
@@ -519,8 +520,8 @@ static void
 test_pipeline_hvr(void)
 {
 	struct tlsfp_pipeline *p = mk();
-	struct tb ch2 = { .n = 0 }, hvr = { .n = 0 };
-	static const uint16_t other[] = { 0xc02b, 0x009c };
+	struct tb ch2 = {.n = 0}, hvr = {.n = 0};
+	static const uint16_t other[] = {0xc02b, 0x009c};
 
 	cli_port++;
 	dgram1(&dg, 1, 0, &chb, 0, chb.n, 0);
@@ -572,7 +573,7 @@ static void
 test_pipeline_truncated(void)
 {
 	struct tlsfp_pipeline *p = mk();
-	struct tb whole = { .n = 0 };
+	struct tb whole = {.n = 0};
 
 	dgram1(&whole, 1, 0, &chb, 0, chb.n, 0);
 	for (size_t n = 0; n < whole.n; n++) {
@@ -582,7 +583,7 @@ test_pipeline_truncated(void)
 	/* Well-framed records around a message whose declared length is the
 	 * cut one: the parser sees every prefix. */
 	for (size_t n = 0; n < chb.n; n++) {
-		struct tb cut = { .n = 0 };
+		struct tb cut = {.n = 0};
 		bytes(&cut, chb.b, n);
 		cli_port++;
 		dgram1(&dg, 1, 0, &cut, 0, cut.n, 0);
@@ -595,7 +596,7 @@ test_pipeline_truncated(void)
 	CHECK_EQ_INT(n_recs, 1);
 	CHECK_EQ_STR(recs[0].ja4, "dd2i030000_0e67c0ef781e_000000000000");
 
-	struct tb big = { .n = 0 }, frag = { .n = 0 };
+	struct tb big = {.n = 0}, frag = {.n = 0};
 	for (size_t i = 0; i < 200; i++)
 		u8(&big, 0);
 	fragment(&frag, 1, 0, &big, 0, 100);

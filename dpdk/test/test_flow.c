@@ -135,8 +135,8 @@ test_table(void)
 	CHECK(tlsfp_flow_lookup(&t, &k3, tlsfp_flow_hash(&k3)) == NULL);
 	CHECK(tlsfp_flow_oldest(&t, TLSFP_FLOW_C_LIGHT) == f[1]);
 	CHECK_EQ_INT(t.lists[TLSFP_FLOW_C_LIGHT].n, 1);
-	struct tlsfp_flow *g = tlsfp_flow_insert(&t, &extra, tlsfp_flow_hash(&extra),
-						 TLSFP_FLOW_C_LIGHT, 700);
+	struct tlsfp_flow *g =
+		tlsfp_flow_insert(&t, &extra, tlsfp_flow_hash(&extra), TLSFP_FLOW_C_LIGHT, 700);
 	CHECK(g == f[3]);
 	CHECK(tlsfp_flow_lookup(&t, &extra, tlsfp_flow_hash(&extra)) == g);
 	for (int i = 0; i < N; i++) {

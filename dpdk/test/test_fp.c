@@ -18,19 +18,19 @@
 #include "tlsfp/hello.h" /* tlsfp_is_grease */
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
-#define L(a) ((struct tlsfp_u16s){ (a), N(a) })
+#define L(a) ((struct tlsfp_u16s){(a), N(a)})
 
 /* The Chrome ClientHello of FoxIO's JA4.md example. */
-static const uint16_t chrome_ciphers[] = { 0x1301, 0x1302, 0x1303, 0xc02b, 0xc02f,
-					   0xc02c, 0xc030, 0xcca9, 0xcca8, 0xc013,
-					   0xc014, 0x009c, 0x009d, 0x002f, 0x0035 };
-static const uint16_t chrome_exts[] = { 0x001b, 0x0000, 0x0033, 0x0010, 0x4469, 0x0017,
-					0x002d, 0x000d, 0x0005, 0x0023, 0x0012, 0x002b,
-					0xff01, 0x000b, 0x000a, 0x0015 };
-static const uint16_t chrome_sigalgs[] = { 0x0403, 0x0804, 0x0401, 0x0503,
-					   0x0805, 0x0501, 0x0806, 0x0601 };
-static const uint16_t chrome_groups[] = { 0x001d, 0x0017, 0x0018 };
-static const uint16_t pf_uncompressed[] = { 0 };
+static const uint16_t chrome_ciphers[] = {0x1301, 0x1302, 0x1303, 0xc02b, 0xc02f,
+					  0xc02c, 0xc030, 0xcca9, 0xcca8, 0xc013,
+					  0xc014, 0x009c, 0x009d, 0x002f, 0x0035};
+static const uint16_t chrome_exts[] = {0x001b, 0x0000, 0x0033, 0x0010, 0x4469, 0x0017,
+				       0x002d, 0x000d, 0x0005, 0x0023, 0x0012, 0x002b,
+				       0xff01, 0x000b, 0x000a, 0x0015};
+static const uint16_t chrome_sigalgs[] = {0x0403, 0x0804, 0x0401, 0x0503,
+					  0x0805, 0x0501, 0x0806, 0x0601};
+static const uint16_t chrome_groups[] = {0x001d, 0x0017, 0x0018};
+static const uint16_t pf_uncompressed[] = {0};
 
 static struct tlsfp_ch_view
 chrome_view(void)
@@ -108,11 +108,15 @@ sha12(const char *s, char out[13])
 static void
 test_ja3_readme(void)
 {
-	static const uint16_t c[] = { 47, 53, 5, 10, 49161, 49162, 49171, 49172, 50, 56, 19, 4 };
-	static const uint16_t e[] = { 0, 10, 11 };
-	static const uint16_t g[] = { 23, 24, 25 };
-	struct tlsfp_ch_view v = { .transport = 't', .legacy_version = 769, .ciphers = L(c),
-				   .exts = L(e), .groups = L(g), .point_formats = L(pf_uncompressed) };
+	static const uint16_t c[] = {47, 53, 5, 10, 49161, 49162, 49171, 49172, 50, 56, 19, 4};
+	static const uint16_t e[] = {0, 10, 11};
+	static const uint16_t g[] = {23, 24, 25};
+	struct tlsfp_ch_view v = {.transport = 't',
+				  .legacy_version = 769,
+				  .ciphers = L(c),
+				  .exts = L(e),
+				  .groups = L(g),
+				  .point_formats = L(pf_uncompressed)};
 	char s[512], md5[TLSFP_MD5_HEX_LEN + 1];
 	size_t n = tlsfp_ja3_string(&v, s, sizeof(s));
 
@@ -122,19 +126,22 @@ test_ja3_readme(void)
 	CHECK_EQ_STR(md5, "ada70206e40642a3e4461f35503241d5");
 
 	/* Missing lists: empty fields, commas kept. */
-	static const uint16_t c2[] = { 4, 5, 10 };
-	struct tlsfp_ch_view v2 = { .transport = 't', .legacy_version = 769, .ciphers = L(c2) };
+	static const uint16_t c2[] = {4, 5, 10};
+	struct tlsfp_ch_view v2 = {.transport = 't', .legacy_version = 769, .ciphers = L(c2)};
 	tlsfp_ja3_string(&v2, s, sizeof(s));
 	CHECK_EQ_STR(s, "769,4-5-10,,,");
-	struct tlsfp_ch_view v3 = { .transport = 't', .legacy_version = 0 };
+	struct tlsfp_ch_view v3 = {.transport = 't', .legacy_version = 0};
 	tlsfp_ja3_string(&v3, s, sizeof(s));
 	CHECK_EQ_STR(s, "0,,,,");
 
 	/* GREASE in a view is dropped; 65535 prints in full. */
-	static const uint16_t c4[] = { 0x0a0a, 65535, 0xfafa, 1 };
-	static const uint16_t g4[] = { 0x2a2a, 29 };
-	struct tlsfp_ch_view v4 = { .transport = 't', .legacy_version = 771, .ciphers = L(c4),
-				    .exts = L(c4), .groups = L(g4) };
+	static const uint16_t c4[] = {0x0a0a, 65535, 0xfafa, 1};
+	static const uint16_t g4[] = {0x2a2a, 29};
+	struct tlsfp_ch_view v4 = {.transport = 't',
+				   .legacy_version = 771,
+				   .ciphers = L(c4),
+				   .exts = L(c4),
+				   .groups = L(g4)};
 	tlsfp_ja3_string(&v4, s, sizeof(s));
 	CHECK_EQ_STR(s, "771,65535-1,65535-1,29,");
 
@@ -142,10 +149,11 @@ test_ja3_readme(void)
 	char small[8];
 	memset(small, 'X', sizeof(small));
 	n = tlsfp_ja3_string(&v, small, sizeof(small));
-	CHECK_EQ_INT(n, strlen("769,47-53-5-10-49161-49162-49171-49172-50-56-19-4,0-10-11,23-24-25,0"));
+	CHECK_EQ_INT(
+		n, strlen("769,47-53-5-10-49161-49162-49171-49172-50-56-19-4,0-10-11,23-24-25,0"));
 	CHECK_EQ_STR(small, "769,47-");
 	CHECK_EQ_INT(tlsfp_ja3_string(&v, NULL, 0), n);
-	char one[1] = { 'X' };
+	char one[1] = {'X'};
 	tlsfp_ja3_string(&v, one, 1);
 	CHECK_EQ_INT(one[0], '\0');
 
@@ -170,17 +178,17 @@ test_ja3_chrome(void)
 static void
 test_ja3s(void)
 {
-	static const uint16_t e[] = { 43, 51 };
-	struct tlsfp_sh_view v = { .legacy_version = 771, .cipher = 4865, .exts = L(e) };
+	static const uint16_t e[] = {43, 51};
+	struct tlsfp_sh_view v = {.legacy_version = 771, .cipher = 4865, .exts = L(e)};
 	char s[64];
 	CHECK_EQ_INT(tlsfp_ja3s_string(&v, s, sizeof(s)), 14);
 	CHECK_EQ_STR(s, "771,4865,43-51");
-	struct tlsfp_sh_view v2 = { .legacy_version = 769, .cipher = 47 };
+	struct tlsfp_sh_view v2 = {.legacy_version = 769, .cipher = 47};
 	tlsfp_ja3s_string(&v2, s, sizeof(s));
 	CHECK_EQ_STR(s, "769,47,");
 	/* Server extensions are kept as sent, GREASE included (reference). */
-	static const uint16_t e3[] = { 0x0a0a, 65281 };
-	struct tlsfp_sh_view v3 = { .legacy_version = 771, .cipher = 49199, .exts = L(e3) };
+	static const uint16_t e3[] = {0x0a0a, 65281};
+	struct tlsfp_sh_view v3 = {.legacy_version = 771, .cipher = 49199, .exts = L(e3)};
 	tlsfp_ja3s_string(&v3, s, sizeof(s));
 	CHECK_EQ_STR(s, "771,49199,2570-65281");
 }
@@ -208,9 +216,9 @@ test_ja4_chrome_example(void)
 	static const struct {
 		uint16_t v;
 		const char *code;
-	} vers[] = { { 0x0304, "13" }, { 0x0303, "12" }, { 0x0302, "11" }, { 0x0301, "10" },
-		     { 0x0300, "s3" }, { 0x0002, "s2" }, { 0xfeff, "d1" }, { 0xfefd, "d2" },
-		     { 0xfefc, "d3" }, { 0x0305, "00" }, { 0x7f1c, "00" }, { 0x0000, "00" } };
+	} vers[] = {{0x0304, "13"}, {0x0303, "12"}, {0x0302, "11"}, {0x0301, "10"},
+		    {0x0300, "s3"}, {0x0002, "s2"}, {0xfeff, "d1"}, {0xfefd, "d2"},
+		    {0xfefc, "d3"}, {0x0305, "00"}, {0x7f1c, "00"}, {0x0000, "00"}};
 	v.transport = 'd';
 	for (size_t i = 0; i < N(vers); i++) {
 		char want[11];
@@ -254,7 +262,7 @@ test_known_disagreements(void)
 	CHECK_EQ_STR(ja4_r(&v), "t13i150000_002f,0035,009c,009d,1301,1302,1303,c013,c014,c02b,"
 				"c02c,c02f,c030,cca8,cca9_");
 	/* Only SNI and ALPN: JA4's sorted list is empty, ja4_o keeps them. */
-	static const uint16_t sni_alpn[] = { 0x0000, 0x0010 };
+	static const uint16_t sni_alpn[] = {0x0000, 0x0010};
 	v = chrome_view();
 	v.exts = L(sni_alpn);
 	v.sigalgs.n = 0;
@@ -277,18 +285,18 @@ test_known_disagreements(void)
 
 	/* Row: GREASE inside signature_algorithms removed (defensive, even in
 	 * a view; the parser already drops it). */
-	static const uint16_t sig_grease[] = { 0x0a0a, 0x0403, 0x0804, 0x0401, 0x0503,
-					       0x0805, 0x1a1a, 0x0501, 0x0806, 0x0601 };
+	static const uint16_t sig_grease[] = {0x0a0a, 0x0403, 0x0804, 0x0401, 0x0503,
+					      0x0805, 0x1a1a, 0x0501, 0x0806, 0x0601};
 	v = chrome_view();
 	v.sigalgs = L(sig_grease);
 	CHECK_EQ_STR(ja4(&v), "t13d1516h2_8daaf6152771_e5627efa2ab1");
 	/* ... and in ciphers and extensions, which are not counted either. */
-	static const uint16_t c_grease[] = { 0xdada, 0x1301, 0x1302, 0x1303, 0xc02b, 0xc02f,
-					     0xc02c, 0xc030, 0xcca9, 0xcca8, 0xc013, 0xc014,
-					     0x009c, 0x009d, 0x002f, 0x0035 };
-	static const uint16_t e_grease[] = { 0x3a3a, 0x001b, 0x0000, 0x0033, 0x0010, 0x4469,
-					     0x0017, 0x002d, 0x000d, 0x0005, 0x0023, 0x0012,
-					     0x002b, 0xff01, 0x000b, 0x000a, 0x0015, 0xfafa };
+	static const uint16_t c_grease[] = {0xdada, 0x1301, 0x1302, 0x1303, 0xc02b, 0xc02f,
+					    0xc02c, 0xc030, 0xcca9, 0xcca8, 0xc013, 0xc014,
+					    0x009c, 0x009d, 0x002f, 0x0035};
+	static const uint16_t e_grease[] = {0x3a3a, 0x001b, 0x0000, 0x0033, 0x0010, 0x4469,
+					    0x0017, 0x002d, 0x000d, 0x0005, 0x0023, 0x0012,
+					    0x002b, 0xff01, 0x000b, 0x000a, 0x0015, 0xfafa};
 	v.ciphers = L(c_grease);
 	v.exts = L(e_grease);
 	CHECK_EQ_STR(ja4(&v), "t13d1516h2_8daaf6152771_e5627efa2ab1");
@@ -322,15 +330,24 @@ test_known_disagreements(void)
 		size_t len;
 		const char *want;
 	} alpn[] = {
-		{ "\xab", 1, "ab" },           { "\x20", 1, "20" },
-		{ "\xab\xcd", 2, "ad" },       { "\x20\x61", 2, "21" },
-		{ "\x30\xab", 2, "3b" },       { "\x61\x20", 2, "60" },
-		{ "\x30\x31\xab\xcd", 4, "3d" }, { "\x30\xab\xcd\x31", 4, "01" },
-		{ "b", 1, "bb" },              { "h2", 2, "h2" },
-		{ "http/1.1", 8, "h1" },       { "h3", 2, "h3" },
-		{ "Z", 1, "ZZ" },              { "0", 1, "00" },
-		{ "\x00", 1, "00" },           { "\xff\x7f", 2, "ff" },
-		{ "a\x80z", 3, "az" },         { "/h", 2, "28" },
+		{"\xab", 1, "ab"},
+		{"\x20", 1, "20"},
+		{"\xab\xcd", 2, "ad"},
+		{"\x20\x61", 2, "21"},
+		{"\x30\xab", 2, "3b"},
+		{"\x61\x20", 2, "60"},
+		{"\x30\x31\xab\xcd", 4, "3d"},
+		{"\x30\xab\xcd\x31", 4, "01"},
+		{"b", 1, "bb"},
+		{"h2", 2, "h2"},
+		{"http/1.1", 8, "h1"},
+		{"h3", 2, "h3"},
+		{"Z", 1, "ZZ"},
+		{"0", 1, "00"},
+		{"\x00", 1, "00"},
+		{"\xff\x7f", 2, "ff"},
+		{"a\x80z", 3, "az"},
+		{"/h", 2, "28"},
 	};
 	v = chrome_view();
 	for (size_t i = 0; i < N(alpn); i++) {
@@ -364,7 +381,7 @@ test_long_lists(void)
 {
 	static uint16_t c[3000], sorted[3000];
 	static char pre[3000 * 5 + 1], want[64], r[3000 * 5 + 200];
-	size_t sizes[] = { 17, 150, 2048, 2049, 3000 };
+	size_t sizes[] = {17, 150, 2048, 2049, 3000};
 
 	for (size_t k = 0; k < N(sizes); k++) {
 		size_t n = sizes[k];
@@ -386,7 +403,7 @@ test_long_lists(void)
 		char h[13];
 		sha12(pre, h);
 
-		struct tlsfp_ch_view v = { .transport = 't', .legacy_version = 0x0303 };
+		struct tlsfp_ch_view v = {.transport = 't', .legacy_version = 0x0303};
 		v.ciphers.v = c;
 		v.ciphers.n = (uint32_t)n;
 		snprintf(want, sizeof(want), "t12i%02u0000_%s_000000000000",

@@ -25,27 +25,27 @@
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
-static const uint16_t chrome_ciphers[] = { 0x4a4a, 0x1301, 0x1302, 0x1303, 0xc02b, 0xc02f,
-					   0xc02c, 0xc030, 0xcca9, 0xcca8, 0xc013, 0xc014,
-					   0x009c, 0x009d, 0x002f, 0x0035 };
-static const uint16_t chrome_sigalgs[] = { 0x0403, 0x0804, 0x0401, 0x0503, 0x0805,
-					   0x3a3a, 0x0501, 0x0806, 0x0601 };
-static const uint16_t chrome_groups[] = { 0x8a8a, 0x001d, 0x0017, 0x0018 };
-static const uint16_t chrome_versions[] = { 0xeaea, 0x0304, 0x0303 };
-static const uint8_t pf0[] = { 0 };
+static const uint16_t chrome_ciphers[] = {0x4a4a, 0x1301, 0x1302, 0x1303, 0xc02b, 0xc02f,
+					  0xc02c, 0xc030, 0xcca9, 0xcca8, 0xc013, 0xc014,
+					  0x009c, 0x009d, 0x002f, 0x0035};
+static const uint16_t chrome_sigalgs[] = {0x0403, 0x0804, 0x0401, 0x0503, 0x0805,
+					  0x3a3a, 0x0501, 0x0806, 0x0601};
+static const uint16_t chrome_groups[] = {0x8a8a, 0x001d, 0x0017, 0x0018};
+static const uint16_t chrome_versions[] = {0xeaea, 0x0304, 0x0303};
+static const uint8_t pf0[] = {0};
 
 static struct tb t;
 static struct tlsfp_client_hello ch;
 static struct tlsfp_server_hello sh;
 
 struct chrome_opts {
-	const char *sni;            /* NULL: no SNI extension */
+	const char *sni;	    /* NULL: no SNI extension */
 	const struct tb_name *alpn; /* NULL: no ALPN extension */
 	size_t n_alpn;
 	bool no_sigalgs, no_versions;
 };
 
-static const struct tb_name alpn_h2_h11[] = { { "h2", 2 }, { "http/1.1", 8 } };
+static const struct tb_name alpn_h2_h11[] = {{"h2", 2}, {"http/1.1", 8}};
 
 /* Extensions in the JA4.md example's order: 001b,0000,0033,0010,4469,0017,
  * 002d,000d,0005,0023,0012,002b,ff01,000b,000a,0015, between two GREASE. */
@@ -97,7 +97,7 @@ build_chrome(const struct chrome_opts *o)
 	return tb_hs_end(&t, hs);
 }
 
-static const struct chrome_opts chrome_default = { "example.com", alpn_h2_h11, 2, false, false };
+static const struct chrome_opts chrome_default = {"example.com", alpn_h2_h11, 2, false, false};
 
 static void
 fingerprints(char transport, char *ja4, char *ja4o, char *ja3s, char *ja3md5)
@@ -237,10 +237,10 @@ check_alpn(const struct tb_name *names, size_t n, const char *want_a)
 static void
 test_alpn_rows(void)
 {
-	static const struct tb_name ab[] = { { "\xab", 1 } }, abcd[] = { { "\xab\xcd", 2 } },
-				    x30ab[] = { { "\x30\xab", 2 } }, sp[] = { { " ", 1 } },
-				    b[] = { { "b", 1 } }, h11[] = { { "http/1.1", 8 }, { "h2", 2 } },
-				    empty_first[] = { { "", 0 }, { "h2", 2 } };
+	static const struct tb_name ab[] = {{"\xab", 1}}, abcd[] = {{"\xab\xcd", 2}},
+				    x30ab[] = {{"\x30\xab", 2}}, sp[] = {{" ", 1}},
+				    b[] = {{"b", 1}}, h11[] = {{"http/1.1", 8}, {"h2", 2}},
+				    empty_first[] = {{"", 0}, {"h2", 2}};
 	check_alpn(ab, 1, "t13d1516ab");
 	check_alpn(abcd, 1, "t13d1516ad");
 	check_alpn(x30ab, 1, "t13d15163b");
@@ -258,7 +258,7 @@ test_alpn_rows(void)
 static void
 test_minimal_hellos(void)
 {
-	static const uint16_t c[] = { 0x0004, 0x0005, 0x000a };
+	static const uint16_t c[] = {0x0004, 0x0005, 0x000a};
 	char ja3[1024], ja4[TLSFP_JA4_LEN + 1];
 
 	/* No extensions block at all: valid, JA3 fields empty. */
@@ -302,7 +302,7 @@ test_minimal_hellos(void)
 	CHECK_EQ_INT(ch.n_ciphers, 1);
 
 	/* supported_versions holding only GREASE: present, max 0. */
-	static const uint16_t only_grease[] = { 0x7a7a };
+	static const uint16_t only_grease[] = {0x7a7a};
 	t.n = 0;
 	hs = tb_ch_begin(&t, 0x0303, c, N(c));
 	size_t e = tb_open(&t, 2);
@@ -370,13 +370,16 @@ test_truncation(void)
 	/* 4 + 2 + 32 + 1 + 32 + 2 + 32 + 1 + 1: end of compression methods. */
 	truncations(msg, len, false, 4 + 2 + 32 + 33 + 2 + 2 * N(chrome_ciphers) + 2);
 
-	static const uint8_t rnd[32] = { 1 };
+	static const uint8_t rnd[32] = {1};
 	t.n = 0;
 	size_t hs = tb_sh_begin(&t, 0x0303, rnd, 0x1301);
 	size_t e = tb_open(&t, 2);
 	tb_ext_raw(&t, 0x002b, "\x03\x04", 2);
 	tb_ext_raw(&t, 0x0010, "\x00\x03\x02h2", 5);
-	tb_ext_raw(&t, 0x0033, "\x00\x1d\x00\x04" "abcd", 8);
+	tb_ext_raw(&t, 0x0033,
+		   "\x00\x1d\x00\x04"
+		   "abcd",
+		   8);
 	tb_close(&t, e, 2);
 	len = tb_hs_end(&t, hs);
 	memcpy(msg, t.b, len);
@@ -387,7 +390,7 @@ test_truncation(void)
 static enum tlsfp_parse_result
 ch_with_ext(const void *ext, size_t n)
 {
-	static const uint16_t c[] = { 0x1301 };
+	static const uint16_t c[] = {0x1301};
 	t.n = 0;
 	size_t hs = tb_ch_begin(&t, 0x0303, c, 1);
 	size_t e = tb_open(&t, 2);
@@ -405,19 +408,19 @@ ch_with_ext(const void *ext, size_t n)
 static void
 test_malformed_client(void)
 {
-	static const uint16_t c[] = { 0x1301 };
+	static const uint16_t c[] = {0x1301};
 	size_t hs, len;
 
 	/* Sanity: the wrapper accepts a well-formed extension. */
 	CHECK_EQ_INT(EXT("\x00\x0a\x00\x04\x00\x02\x00\x1d"), TLSFP_PARSE_OK);
 
 	/* Not a ClientHello / SSLv2 format. */
-	static const uint8_t sh_type[] = { 2, 0, 0, 0 };
+	static const uint8_t sh_type[] = {2, 0, 0, 0};
 	CHECK_EQ_INT(tlsfp_parse_client_hello(sh_type, 4, &ch), TLSFP_PARSE_UNSUPPORTED);
-	static const uint8_t sslv2[] = { 0x80, 0x2e, 0x01, 0x00, 0x02, 0x00, 0x15, 0x00, 0x00,
-					 0x00, 0x10, 0x07, 0x00, 0xc0, 0x05, 0x00, 0x80, 0x03,
-					 0x00, 0x80, 0x01, 0x00, 0x80, 0x06, 0x00, 0x40, 0x04,
-					 0x00, 0x80, 0x02, 0x00, 0x80 };
+	static const uint8_t sslv2[] = {0x80, 0x2e, 0x01, 0x00, 0x02, 0x00, 0x15, 0x00,
+					0x00, 0x00, 0x10, 0x07, 0x00, 0xc0, 0x05, 0x00,
+					0x80, 0x03, 0x00, 0x80, 0x01, 0x00, 0x80, 0x06,
+					0x00, 0x40, 0x04, 0x00, 0x80, 0x02, 0x00, 0x80};
 	CHECK_EQ_INT(parse_exact(sslv2, sizeof(sslv2), false), TLSFP_PARSE_UNSUPPORTED);
 	CHECK_EQ_INT(parse_exact(NULL, 0, false), TLSFP_PARSE_TRUNCATED);
 
@@ -650,7 +653,7 @@ sh_both(size_t len)
 static void
 test_server_hello(void)
 {
-	static const uint8_t rnd[32] = { 0x11, 0x22 };
+	static const uint8_t rnd[32] = {0x11, 0x22};
 	char s[256];
 	struct tlsfp_sh_view v;
 
@@ -698,11 +701,10 @@ test_server_hello(void)
 	CHECK_EQ_INT(SH(rnd, "\x00\x10\x00\x08\x00\x06\x02h2\x02h3"), TLSFP_PARSE_BAD_EXTENSION);
 	CHECK_EQ_INT(SH(rnd, "\x00\x10\x00\x03\x00\x01\x00"), TLSFP_PARSE_BAD_EXTENSION);
 	CHECK_EQ_INT(SH(rnd, "\x00\x10\x00\x05\x00\x04\x02h2"), TLSFP_PARSE_BAD_EXTENSION);
-	CHECK_EQ_INT(SH(rnd, "\x00\x2b\x00\x02\x03\x04\x00\x2b\x00\x02\x03\x03"),
-		     TLSFP_PARSE_OK);
+	CHECK_EQ_INT(SH(rnd, "\x00\x2b\x00\x02\x03\x04\x00\x2b\x00\x02\x03\x03"), TLSFP_PARSE_OK);
 	CHECK(sh.selected_version == 0x0304 && sh.n_exts == 2);
 	CHECK_EQ_INT(SH(rnd, "\x00\x2b\x00\x09\x03\x04"), TLSFP_PARSE_TRUNCATED);
-	static const uint8_t ch_type[] = { 1, 0, 0, 0 };
+	static const uint8_t ch_type[] = {1, 0, 0, 0};
 	CHECK_EQ_INT(tlsfp_parse_server_hello(ch_type, 4, &sh), TLSFP_PARSE_UNSUPPORTED);
 	t.n = 0;
 	size_t hs = tb_sh_begin(&t, 0x0303, rnd, 0x1301);

@@ -80,8 +80,8 @@ mk(const struct tlsfp_pipeline_config *cfg)
 
 /* ---- frames ---- */
 
-static const uint8_t CLI_IP[4] = { 10, 0, 0, 1 };
-static const uint8_t SRV_IP[4] = { 10, 0, 0, 2 };
+static const uint8_t CLI_IP[4] = {10, 0, 0, 1};
+static const uint8_t SRV_IP[4] = {10, 0, 0, 2};
 static uint16_t cli_port = 50000;
 #define SRV_PORT 443
 
@@ -106,8 +106,8 @@ put32(uint8_t *p, uint32_t v)
 enum { L_RAW4, L_VLAN4, L_RAW6 };
 static int link_mode = L_RAW4;
 static const uint16_t CLI_VLAN = 100, SRV_VLAN = 200;
-static const uint8_t CLI_IP6[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 1 };
-static const uint8_t SRV_IP6[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 2 };
+static const uint8_t CLI_IP6[16] = {0x20, 0x01, 0x0d, 0xb8, [15] = 1};
+static const uint8_t SRV_IP6[16] = {0x20, 0x01, 0x0d, 0xb8, [15] = 2};
 
 /* IP + TCP (or UDP) header in front of len payload bytes, at frame + 18
  * when tagged. Returns the frame length; *l4 is the L4 header. */
@@ -196,22 +196,23 @@ handshake3(struct tlsfp_pipeline *p, uint64_t ts)
 /* ---- hellos ---- */
 
 static struct tb msg_ch, msg_ch2, msg_sh, msg_hrr; /* handshake messages */
-static struct tb cstream, sstream;                 /* TCP stream bytes */
+static struct tb cstream, sstream;		   /* TCP stream bytes */
 
 static const uint8_t HRR_RANDOM[32] = {
-	0xcf, 0x21, 0xad, 0x74, 0xe5, 0x9a, 0x61, 0x11, 0xbe, 0x1d, 0x8c, 0x02, 0x1e, 0x65, 0xb8, 0x91,
-	0xc2, 0xa2, 0x11, 0x16, 0x7a, 0xbb, 0x8c, 0x5e, 0x07, 0x9e, 0x09, 0xe2, 0xc8, 0xa8, 0x33, 0x9c,
+	0xcf, 0x21, 0xad, 0x74, 0xe5, 0x9a, 0x61, 0x11, 0xbe, 0x1d, 0x8c,
+	0x02, 0x1e, 0x65, 0xb8, 0x91, 0xc2, 0xa2, 0x11, 0x16, 0x7a, 0xbb,
+	0x8c, 0x5e, 0x07, 0x9e, 0x09, 0xe2, 0xc8, 0xa8, 0x33, 0x9c,
 };
 
 static void
 build_ch(struct tb *t, const char *sni, size_t pad)
 {
-	static const uint16_t ciphers[] = { 0x0a0a, 0x1301, 0x1302, 0x1303, 0xc02b, 0xc02f, 0x00ff };
-	static const uint16_t groups[] = { 0x2a2a, 0x001d, 0x0017, 0x0018 };
-	static const uint16_t sigalgs[] = { 0x5a5a, 0x0403, 0x0804, 0x0401, 0x0503 };
-	static const uint16_t versions[] = { 0x3a3a, 0x0304, 0x0303 };
-	static const uint8_t pf[] = { 0 };
-	static const struct tb_name alpn[] = { { "h2", 2 }, { "http/1.1", 8 } };
+	static const uint16_t ciphers[] = {0x0a0a, 0x1301, 0x1302, 0x1303, 0xc02b, 0xc02f, 0x00ff};
+	static const uint16_t groups[] = {0x2a2a, 0x001d, 0x0017, 0x0018};
+	static const uint16_t sigalgs[] = {0x5a5a, 0x0403, 0x0804, 0x0401, 0x0503};
+	static const uint16_t versions[] = {0x3a3a, 0x0304, 0x0303};
+	static const uint8_t pf[] = {0};
+	static const struct tb_name alpn[] = {{"h2", 2}, {"http/1.1", 8}};
 
 	t->n = 0;
 	size_t hs = tb_ch_begin(t, 0x0303, ciphers, 7);
@@ -235,8 +236,8 @@ build_ch(struct tb *t, const char *sni, size_t pad)
 static void
 build_sh(struct tb *t, bool hrr)
 {
-	static const uint8_t random[32] = { 7, 7, 7, 7 };
-	static const uint8_t v13[2] = { 0x03, 0x04 };
+	static const uint8_t random[32] = {7, 7, 7, 7};
+	static const uint8_t v13[2] = {0x03, 0x04};
 
 	t->n = 0;
 	size_t hs = tb_sh_begin(t, 0x0303, hrr ? HRR_RANDOM : random, 0x1301);
@@ -258,7 +259,7 @@ build_sh(struct tb *t, bool hrr)
 static void
 append_flight(struct tb *t, const struct tb *sh)
 {
-	static const uint8_t ccs[6] = { 0x14, 0x03, 0x03, 0x00, 0x01, 0x01 };
+	static const uint8_t ccs[6] = {0x14, 0x03, 0x03, 0x00, 0x01, 0x01};
 	tb_records(t, 22, 0x0303, sh->b, sh->n, 16384);
 	tb_bytes(t, ccs, sizeof(ccs));
 	tb_u8(t, 23);
@@ -296,7 +297,7 @@ static uint64_t the_flow_id;
 static void
 check_client_side(const struct tlsfp_record *r, uint64_t ts)
 {
-	static const uint8_t alpn[] = { 2, 'h', '2', 8, 'h', 't', 't', 'p', '/', '1', '.', '1' };
+	static const uint8_t alpn[] = {2, 'h', '2', 8, 'h', 't', 't', 'p', '/', '1', '.', '1'};
 
 	CHECK_EQ_STR(r->ja3, JA3_MD5);
 	CHECK_EQ_STR(r->ja4, JA4);
@@ -377,7 +378,7 @@ test_single_segment(void)
 	CHECK_EQ_INT(CTR(p, REASM_STARTED), 0);
 	CHECK_EQ_INT(CTR(p, REASM_COMPLETED), 0);
 	/* Later packets of the connection are not looked at. */
-	static const uint8_t appdata[10] = { 23, 3, 3, 0, 5, 1, 2, 3, 4, 5 };
+	static const uint8_t appdata[10] = {23, 3, 3, 0, 5, 1, 2, 3, 4, 5};
 	tcp(p, 1, PA, CISN + 1 + (uint32_t)cstream.n, appdata, sizeof(appdata), T0 + 30 * MS);
 	tcp(p, 1, TLSFP_TCP_FIN | TLSFP_TCP_ACK, CISN + 1 + (uint32_t)cstream.n + 10, NULL, 0,
 	    T0 + 40 * MS);
@@ -562,7 +563,7 @@ test_hrr(void)
 	struct tlsfp_pipeline *p = mk(NULL);
 	default_streams(16384);
 	sstream.n = 0;
-	static const uint8_t ccs[6] = { 0x14, 0x03, 0x03, 0x00, 0x01, 0x01 };
+	static const uint8_t ccs[6] = {0x14, 0x03, 0x03, 0x00, 0x01, 0x01};
 	tb_records(&sstream, 22, 0x0303, msg_hrr.b, msg_hrr.n, 16384);
 	tb_bytes(&sstream, ccs, sizeof(ccs));
 	uint32_t hrr_len = (uint32_t)sstream.n;
@@ -1065,10 +1066,10 @@ test_quic(void)
 
 /* ---- QUIC: Initials built here (RFC 9001 section 5), for splits ---- */
 
-static const uint8_t V1_SALT[20] = { 0x38, 0x76, 0x2c, 0xf7, 0xf5, 0x59, 0x34, 0xb3, 0x4d, 0x17,
-				     0x9a, 0xe6, 0xa4, 0xc8, 0x0c, 0xad, 0xcc, 0xbb, 0x7f, 0x0a };
-static const uint8_t Q_DCID[8] = { 0xd1, 0xd2, 0xd3, 0xd4, 0xd5, 0xd6, 0xd7, 0xd8 };
-static const uint8_t Q_SCID[4] = { 0x5c, 0x5c, 0x5c, 0x01 };
+static const uint8_t V1_SALT[20] = {0x38, 0x76, 0x2c, 0xf7, 0xf5, 0x59, 0x34, 0xb3, 0x4d, 0x17,
+				    0x9a, 0xe6, 0xa4, 0xc8, 0x0c, 0xad, 0xcc, 0xbb, 0x7f, 0x0a};
+static const uint8_t Q_DCID[8] = {0xd1, 0xd2, 0xd3, 0xd4, 0xd5, 0xd6, 0xd7, 0xd8};
+static const uint8_t Q_SCID[4] = {0x5c, 0x5c, 0x5c, 0x01};
 
 static void
 hmac256(const uint8_t *key, size_t klen, const uint8_t *msg, size_t mlen, uint8_t out[32])
@@ -1181,7 +1182,7 @@ static void
 quic_server(struct tlsfp_pipeline *p, const struct tb *msg, uint64_t ts)
 {
 	static uint8_t fr[1400], pkt[1500];
-	static const uint8_t ack[5] = { 0x02, 0x00, 0x00, 0x00, 0x00 };
+	static const uint8_t ack[5] = {0x02, 0x00, 0x00, 0x00, 0x00};
 	memcpy(fr, ack, sizeof(ack));
 	size_t n = sizeof(ack) + crypto_frame(fr + sizeof(ack), 0, msg->b, (uint32_t)msg->n);
 	size_t len = quic_protect(true, fr, n, 0, pkt);

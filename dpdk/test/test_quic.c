@@ -34,8 +34,7 @@ static const char CLIENT_CRYPTO[] =
 	"75300901100f088394c8f03e51570806048000ffff";
 
 /* RFC 9001 A.2: unprotected header, packet number 2 */
-static const char V1_CLIENT_HEADER[] =
-	"c300000001088394c8f03e5157080000449e00000002";
+static const char V1_CLIENT_HEADER[] = "c300000001088394c8f03e5157080000449e00000002";
 
 /* RFC 9001 A.2: the protected client Initial (1200 bytes) */
 static const char V1_CLIENT_PACKET[] =
@@ -86,8 +85,7 @@ static const char SERVER_PAYLOAD[] =
 	"020304";
 
 /* RFC 9001 A.3: unprotected header, packet number 1 */
-static const char V1_SERVER_HEADER[] =
-	"c1000000010008f067a5502a4262b50040750001";
+static const char V1_SERVER_HEADER[] = "c1000000010008f067a5502a4262b50040750001";
 
 /* RFC 9001 A.3: the protected server Initial */
 static const char V1_SERVER_PACKET[] =
@@ -98,8 +96,7 @@ static const char V1_SERVER_PACKET[] =
 	"2158407dd074ee";
 
 /* RFC 9369 A.2: unprotected header, packet number 2 */
-static const char V2_CLIENT_HEADER[] =
-	"d36b3343cf088394c8f03e5157080000449e00000002";
+static const char V2_CLIENT_HEADER[] = "d36b3343cf088394c8f03e5157080000449e00000002";
 
 /* RFC 9369 A.2: the protected client Initial (1200 bytes) */
 static const char V2_CLIENT_PACKET[] =
@@ -143,8 +140,7 @@ static const char V2_CLIENT_PACKET[] =
 	"a18b2faa745b6fe189cf772a9f84cbfc";
 
 /* RFC 9369 A.3: unprotected header, packet number 1 */
-static const char V2_SERVER_HEADER[] =
-	"d16b3343cf0008f067a5502a4262b50040750001";
+static const char V2_SERVER_HEADER[] = "d16b3343cf0008f067a5502a4262b50040750001";
 
 /* RFC 9369 A.3: the protected server Initial */
 static const char V2_SERVER_PACKET[] =
@@ -154,8 +150,8 @@ static const char V2_SERVER_PACKET[] =
 	"c984c707f0a0812d8cd5a6881eaf21ceda98f4bd23f6fe1a3e2c43edd9ce7ca8"
 	"4bed8521e2e140";
 
-static const uint8_t RFC_DCID[8] = { 0x83, 0x94, 0xc8, 0xf0, 0x3e, 0x51, 0x57, 0x08 };
-static const uint8_t RFC_SERVER_SCID[8] = { 0xf0, 0x67, 0xa5, 0x50, 0x2a, 0x42, 0x62, 0xb5 };
+static const uint8_t RFC_DCID[8] = {0x83, 0x94, 0xc8, 0xf0, 0x3e, 0x51, 0x57, 0x08};
+static const uint8_t RFC_SERVER_SCID[8] = {0xf0, 0x67, 0xa5, 0x50, 0x2a, 0x42, 0x62, 0xb5};
 
 static struct tlsfp_quic_ctx *ctx;
 static struct tlsfp_quic_initial out; /* ~5 KB: keep it off the stack */
@@ -196,8 +192,7 @@ eq_hex(const uint8_t *p, size_t len, const char *hex)
 
 /* Open a copy of exactly len bytes on the heap, so ASan sees any over-read. */
 static enum tlsfp_quic_result
-open_exact(const uint8_t *p, size_t len, const uint8_t *odcid, uint8_t odcid_len,
-	   bool from_server)
+open_exact(const uint8_t *p, size_t len, const uint8_t *odcid, uint8_t odcid_len, bool from_server)
 {
 	uint8_t *copy = malloc(len ? len : 1);
 	enum tlsfp_quic_result rc;
@@ -305,8 +300,8 @@ build(const struct spec *s, const uint8_t *payload, size_t plen, uint8_t *o)
 /* ---- key schedule ----------------------------------------------------- */
 
 static void
-check_keys(uint32_t version, bool from_server, const char *secret, const char *key,
-	   const char *iv, const char *hp)
+check_keys(uint32_t version, bool from_server, const char *secret, const char *key, const char *iv,
+	   const char *hp)
 {
 	struct tlsfp_quic_keys k;
 
@@ -418,8 +413,13 @@ check_builder(uint32_t version, const char *client_hdr, const char *client_pkt,
 	static uint8_t payload[1162], built[1300], expect[1300], hdr[64];
 	size_t n, hlen = 0;
 	struct spec s = {
-		.version = version, .dcid = RFC_DCID, .dcid_len = 8, .pn = 2, .pn_len = 4,
-		.unprotected_header = hdr, .header_len = &hlen,
+		.version = version,
+		.dcid = RFC_DCID,
+		.dcid_len = 8,
+		.pn = 2,
+		.pn_len = 4,
+		.unprotected_header = hdr,
+		.header_len = &hlen,
 	};
 
 	memset(payload, 0, sizeof(payload));
@@ -430,9 +430,16 @@ check_builder(uint32_t version, const char *client_hdr, const char *client_pkt,
 	CHECK(n == unhex(client_pkt, expect, sizeof(expect)) && memcmp(built, expect, n) == 0);
 
 	s = (struct spec){
-		.version = version, .scid = RFC_SERVER_SCID, .scid_len = 8, .pn = 1, .pn_len = 2,
-		.from_server = true, .key_cid = RFC_DCID, .key_cid_len = 8,
-		.unprotected_header = hdr, .header_len = &hlen,
+		.version = version,
+		.scid = RFC_SERVER_SCID,
+		.scid_len = 8,
+		.pn = 1,
+		.pn_len = 2,
+		.from_server = true,
+		.key_cid = RFC_DCID,
+		.key_cid_len = 8,
+		.unprotected_header = hdr,
+		.header_len = &hlen,
 	};
 	n = build(&s, payload, unhex(SERVER_PAYLOAD, payload, sizeof(payload)), built);
 	CHECK_EQ_INT(n, 135);
@@ -585,9 +592,9 @@ test_headers(void)
 	pkt[17] = (TLSFP_QUIC_MAX_PACKET - 18) & 0xff;
 	CHECK_EQ_INT(tlsfp_quic_open_initial(ctx, pkt, TLSFP_QUIC_MAX_PACKET, NULL, 0, false, &out),
 		     TLSFP_QUIC_DECRYPT_FAILED);
-	CHECK_EQ_INT(tlsfp_quic_open_initial(ctx, pkt, TLSFP_QUIC_MAX_PACKET - 1, NULL, 0, false,
-					     &out),
-		     TLSFP_QUIC_BAD_PACKET);
+	CHECK_EQ_INT(
+		tlsfp_quic_open_initial(ctx, pkt, TLSFP_QUIC_MAX_PACKET - 1, NULL, 0, false, &out),
+		TLSFP_QUIC_BAD_PACKET);
 
 	/* Coalesced datagram: the first packet opens, trailing bytes are left alone. */
 	memcpy(pkt, v1, n);
@@ -599,14 +606,18 @@ test_headers(void)
 
 /* ---- frames, through the builder -------------------------------------- */
 
-static const uint8_t T_DCID[8] = { 1, 2, 3, 4, 5, 6, 7, 8 };
+static const uint8_t T_DCID[8] = {1, 2, 3, 4, 5, 6, 7, 8};
 
 static enum tlsfp_quic_result
 open_built(uint32_t version, const uint8_t *payload, size_t plen, unsigned int pn_len)
 {
 	static uint8_t pkt[TLSFP_QUIC_MAX_PACKET + 64];
 	struct spec s = {
-		.version = version, .dcid = T_DCID, .dcid_len = 8, .pn = 7, .pn_len = pn_len,
+		.version = version,
+		.dcid = T_DCID,
+		.dcid_len = 8,
+		.pn = 7,
+		.pn_len = pn_len,
 	};
 	size_t n = build(&s, payload, plen, pkt);
 
@@ -620,21 +631,21 @@ test_frames(void)
 	size_t n = 0;
 
 	/* Every allowed frame type; two CRYPTO frames, out of order. */
-	p[n++] = 0x01;                                    /* PING */
-	p[n++] = 0x00, p[n++] = 0x00, p[n++] = 0x00;      /* PADDING */
-	p[n++] = 0x03;                                    /* ACK with ECN */
-	p[n++] = 0x0a, p[n++] = 0x40, p[n++] = 0x10;      /* largest 10, delay 16 */
-	p[n++] = 0x02, p[n++] = 0x01;                     /* 2 ranges, first 1 */
+	p[n++] = 0x01;						    /* PING */
+	p[n++] = 0x00, p[n++] = 0x00, p[n++] = 0x00;		    /* PADDING */
+	p[n++] = 0x03;						    /* ACK with ECN */
+	p[n++] = 0x0a, p[n++] = 0x40, p[n++] = 0x10;		    /* largest 10, delay 16 */
+	p[n++] = 0x02, p[n++] = 0x01;				    /* 2 ranges, first 1 */
 	p[n++] = 0x01, p[n++] = 0x01, p[n++] = 0x00, p[n++] = 0x02; /* gap/len ×2 */
 	p[n++] = 0x05, p[n++] = 0x00, p[n++] = 0x80, p[n++] = 0x00, p[n++] = 0x00, p[n++] = 0x01;
 	p[n++] = 0x02, p[n++] = 0, p[n++] = 0, p[n++] = 0, p[n++] = 0; /* ACK, no ranges */
-	p[n++] = 0x06, p[n++] = 0x40, p[n++] = 100, p[n++] = 3; /* CRYPTO off 100 */
+	p[n++] = 0x06, p[n++] = 0x40, p[n++] = 100, p[n++] = 3;	       /* CRYPTO off 100 */
 	p[n++] = 'a', p[n++] = 'b', p[n++] = 'c';
 	p[n++] = 0x1c, p[n++] = 0x0a, p[n++] = 0x06, p[n++] = 2, p[n++] = 'x', p[n++] = 'y';
-	p[n++] = 0x1d, p[n++] = 0x00, p[n++] = 0;         /* app close, empty reason */
-	p[n++] = 0x06, p[n++] = 0x00, p[n++] = 5;         /* CRYPTO off 0 */
+	p[n++] = 0x1d, p[n++] = 0x00, p[n++] = 0; /* app close, empty reason */
+	p[n++] = 0x06, p[n++] = 0x00, p[n++] = 5; /* CRYPTO off 0 */
 	memcpy(p + n, "hello", 5), n += 5;
-	p[n++] = 0x06, p[n++] = 0x07, p[n++] = 0;         /* empty CRYPTO: not listed */
+	p[n++] = 0x06, p[n++] = 0x07, p[n++] = 0; /* empty CRYPTO: not listed */
 	p[n++] = 0x00, p[n++] = 0x00;
 	CHECK_EQ_INT(open_built(TLSFP_QUIC_V1, p, n, 1), TLSFP_QUIC_OK);
 	CHECK_EQ_INT(out.n_frames, 2);
@@ -650,11 +661,11 @@ test_frames(void)
 
 	/* Frame types an Initial may not carry. */
 	{
-		static const uint8_t bad_types[] = { 0x04, 0x05, 0x07, 0x08, 0x0f, 0x10, 0x18,
-						     0x1e, 0x1f, 0x30, 0x3f };
+		static const uint8_t bad_types[] = {0x04, 0x05, 0x07, 0x08, 0x0f, 0x10,
+						    0x18, 0x1e, 0x1f, 0x30, 0x3f};
 
 		for (size_t i = 0; i < sizeof(bad_types); i++) {
-			uint8_t q[8] = { 0x01, bad_types[i], 0, 0, 0, 0, 0, 0 };
+			uint8_t q[8] = {0x01, bad_types[i], 0, 0, 0, 0, 0, 0};
 
 			CHECK_EQ_INT(open_built(TLSFP_QUIC_V1, q, sizeof(q), 1),
 				     TLSFP_QUIC_BAD_FRAME);
@@ -663,25 +674,25 @@ test_frames(void)
 	}
 	/* CRYPTO with a non-minimal frame type encoding (0x4006). */
 	{
-		uint8_t q[] = { 0x40, 0x06, 0x00, 0x01, 'z' };
+		uint8_t q[] = {0x40, 0x06, 0x00, 0x01, 'z'};
 
 		CHECK_EQ_INT(open_built(TLSFP_QUIC_V1, q, sizeof(q), 1), TLSFP_QUIC_BAD_FRAME);
 	}
 	/* CRYPTO longer than the payload. */
 	{
-		uint8_t q[] = { 0x06, 0x00, 0x0a, 'a', 'b', 'c' };
+		uint8_t q[] = {0x06, 0x00, 0x0a, 'a', 'b', 'c'};
 
 		CHECK_EQ_INT(open_built(TLSFP_QUIC_V1, q, sizeof(q), 1), TLSFP_QUIC_BAD_FRAME);
 	}
 	/* CRYPTO cut inside its length varint. */
 	{
-		uint8_t q[] = { 0x01, 0x01, 0x06, 0x00, 0x40 };
+		uint8_t q[] = {0x01, 0x01, 0x06, 0x00, 0x40};
 
 		CHECK_EQ_INT(open_built(TLSFP_QUIC_V1, q, sizeof(q), 1), TLSFP_QUIC_BAD_FRAME);
 	}
 	/* CRYPTO ending past 2^62 - 1. */
 	{
-		uint8_t q[] = { 0x06, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01, 'z' };
+		uint8_t q[] = {0x06, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01, 'z'};
 
 		CHECK_EQ_INT(open_built(TLSFP_QUIC_V1, q, sizeof(q), 1), TLSFP_QUIC_BAD_FRAME);
 		q[9] = 0x00; /* zero length at the very end: allowed */
@@ -690,15 +701,15 @@ test_frames(void)
 	}
 	/* ACK claiming 2^62-1 ranges in a few bytes. */
 	{
-		uint8_t q[] = { 0x02, 0x00, 0x00, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
-				0x00, 0x00, 0x00, 0x00, 0x00 };
+		uint8_t q[] = {0x02, 0x00, 0x00, 0xff, 0xff, 0xff, 0xff, 0xff,
+			       0xff, 0xff, 0xff, 0x00, 0x00, 0x00, 0x00, 0x00};
 
 		CHECK_EQ_INT(open_built(TLSFP_QUIC_V1, q, sizeof(q), 1), TLSFP_QUIC_BAD_FRAME);
 	}
 	/* ACK_ECN missing its counts; CONNECTION_CLOSE reason past the end. */
 	{
-		uint8_t q[] = { 0x03, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00 };
-		uint8_t c[] = { 0x1c, 0x00, 0x00, 0x05, 'a', 'b' };
+		uint8_t q[] = {0x03, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00};
+		uint8_t c[] = {0x1c, 0x00, 0x00, 0x05, 'a', 'b'};
 
 		CHECK_EQ_INT(open_built(TLSFP_QUIC_V1, q, sizeof(q), 1), TLSFP_QUIC_BAD_FRAME);
 		CHECK_EQ_INT(open_built(TLSFP_QUIC_V1, c, sizeof(c), 1), TLSFP_QUIC_BAD_FRAME);
@@ -729,13 +740,19 @@ static void
 test_header_shapes(void)
 {
 	static uint8_t pkt[TLSFP_QUIC_MAX_PACKET + 64];
-	static const uint8_t cid20[20] = { 0x20, 0x21, 0x22, 0x23, 0x24, 0x25, 0x26,
-					   0x27, 0x28, 0x29, 0x2a, 0x2b, 0x2c, 0x2d,
-					   0x2e, 0x2f, 0x30, 0x31, 0x32, 0x33 };
-	uint8_t payload[] = { 0x06, 0x00, 0x02, 'h', 'i', 0x00, 0x00 };
+	static const uint8_t cid20[20] = {0x20, 0x21, 0x22, 0x23, 0x24, 0x25, 0x26,
+					  0x27, 0x28, 0x29, 0x2a, 0x2b, 0x2c, 0x2d,
+					  0x2e, 0x2f, 0x30, 0x31, 0x32, 0x33};
+	uint8_t payload[] = {0x06, 0x00, 0x02, 'h', 'i', 0x00, 0x00};
 	struct spec s = {
-		.version = TLSFP_QUIC_V1, .dcid = cid20, .dcid_len = 20, .scid = cid20,
-		.scid_len = 20, .token_len = 70, .pn = 0x1234, .pn_len = 2,
+		.version = TLSFP_QUIC_V1,
+		.dcid = cid20,
+		.dcid_len = 20,
+		.scid = cid20,
+		.scid_len = 20,
+		.token_len = 70,
+		.pn = 0x1234,
+		.pn_len = 2,
 	};
 	size_t n = build(&s, payload, sizeof(payload), pkt);
 
@@ -747,16 +764,24 @@ test_header_shapes(void)
 	CHECK(out.n_frames == 1 && memcmp(out.frames[0].data, "hi", 2) == 0);
 
 	/* Zero-length DCID (a client after a Retry with an empty SCID). */
-	s = (struct spec){ .version = TLSFP_QUIC_V2, .dcid = cid20, .dcid_len = 0,
-			   .pn = 0xabcdef01, .pn_len = 4 };
+	s = (struct spec){.version = TLSFP_QUIC_V2,
+			  .dcid = cid20,
+			  .dcid_len = 0,
+			  .pn = 0xabcdef01,
+			  .pn_len = 4};
 	n = build(&s, payload, sizeof(payload), pkt);
 	CHECK_EQ_INT(open_exact(pkt, n, NULL, 0, false), TLSFP_QUIC_OK);
 	CHECK_EQ_INT(out.dcid_len, 0);
 	CHECK_EQ_INT(out.n_frames, 1);
 
 	/* A client Initial keyed by an odcid other than its DCID. */
-	s = (struct spec){ .version = TLSFP_QUIC_V1, .dcid = T_DCID, .dcid_len = 8,
-			   .pn = 3, .pn_len = 3, .key_cid = cid20, .key_cid_len = 9 };
+	s = (struct spec){.version = TLSFP_QUIC_V1,
+			  .dcid = T_DCID,
+			  .dcid_len = 8,
+			  .pn = 3,
+			  .pn_len = 3,
+			  .key_cid = cid20,
+			  .key_cid_len = 9};
 	n = build(&s, payload, sizeof(payload), pkt);
 	CHECK_EQ_INT(open_exact(pkt, n, cid20, 9, false), TLSFP_QUIC_OK);
 	CHECK_EQ_INT(open_exact(pkt, n, NULL, 0, false), TLSFP_QUIC_DECRYPT_FAILED);

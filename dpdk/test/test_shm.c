@@ -118,7 +118,7 @@ test_consumer_protection(void)
 	CHECK_EQ_INT(child_store(&tlsfp_shm_header(&c)->heartbeat_ns), SIGSEGV);
 	CHECK_EQ_INT(child_store(&tlsfp_shm_worker(&c, 1)->loops), SIGSEGV);
 	CHECK_EQ_INT(child_store(&tlsfp_shm_port(&c, 0)->rx_packets), SIGSEGV);
-	CHECK_EQ_INT(child_store((uint64_t *)(c.base + h->rings_offset)), SIGSEGV); /* head */
+	CHECK_EQ_INT(child_store((uint64_t *)(c.base + h->rings_offset)), SIGSEGV);   /* head */
 	CHECK_EQ_INT(child_store((uint64_t *)(c.base + h->consumer_offset + 64)), 0); /* tail 1 */
 	/* The owner's mapping is writable everywhere. */
 	CHECK_EQ_INT(child_store(&tlsfp_shm_worker(&r, 1)->loops), 0);
@@ -186,7 +186,8 @@ test_single_thread(void)
 		}
 		got = tlsfp_shm_ring_dequeue_burst(&cons, out, 1 + round % 5);
 		for (i = 0; i < got; i++) {
-			if (out[i].flow_id != next_out + i || out[i].ts_ns != (next_out + i) * 3 + 1)
+			if (out[i].flow_id != next_out + i ||
+			    out[i].ts_ns != (next_out + i) * 3 + 1)
 				CHECK_EQ_INT(out[i].flow_id, next_out + i);
 		}
 		next_out += got;

@@ -123,7 +123,7 @@ test_ccs_and_consumed(void)
 	 * of the record holding the first message's last byte... */
 	static uint8_t two[700];
 	memcpy(two, hello, 600);
-	static const uint8_t second[] = { 11, 0, 0, 96 };
+	static const uint8_t second[] = {11, 0, 0, 96};
 	memcpy(two + 600, second, 4);
 	memset(two + 604, 0x55, 96);
 	s.n = 0;
@@ -140,8 +140,8 @@ test_ccs_and_consumed(void)
 	CHECK_EQ_INT(walk(s.b, 604, sizeof(out), &ml, &cons), TLSFP_HS_NEED_MORE);
 
 	/* A ServerHello after a (fake) HRR: walk again from consumed. */
-	static const uint8_t hrr[] = { 2, 0, 0, 2, 0xaa, 0xbb };
-	static const uint8_t sh2[] = { 2, 0, 0, 3, 1, 2, 3 };
+	static const uint8_t hrr[] = {2, 0, 0, 2, 0xaa, 0xbb};
+	static const uint8_t sh2[] = {2, 0, 0, 3, 1, 2, 3};
 	s.n = 0;
 	tb_records(&s, 22, 0x0303, hrr, sizeof(hrr), 100);
 	tb_records(&s, 20, 0x0303, (const uint8_t *)"\x01", 1, 1);
@@ -162,7 +162,7 @@ test_bad_streams(void)
 	size_t ml, cons;
 
 	/* An alert record first: not TLS handshake; mid-message: bad record. */
-	static const uint8_t alert[] = { 21, 3, 3, 0, 2, 2, 40 };
+	static const uint8_t alert[] = {21, 3, 3, 0, 2, 2, 40};
 	CHECK_EQ_INT(walk(alert, sizeof(alert), sizeof(out), &ml, &cons), TLSFP_HS_NOT_TLS);
 	CHECK_EQ_INT(walk(alert, 1, sizeof(out), &ml, &cons), TLSFP_HS_NOT_TLS);
 	s.n = 0;
@@ -177,8 +177,8 @@ test_bad_streams(void)
 	CHECK_EQ_INT(walk(s.b, s.n, sizeof(out), &ml, &cons), TLSFP_HS_BAD_RECORD);
 	/* Bad version / zero length / oversized record mid-message. */
 	static const uint8_t bad_hdrs[][5] = {
-		{ 22, 2, 0, 0, 10 }, { 22, 3, 5, 0, 10 }, { 22, 3, 3, 0, 0 }, { 22, 3, 3, 0x48, 0x01 },
-		{ 22, 3, 3, 0xff, 0xff },
+		{22, 2, 0, 0, 10},	{22, 3, 5, 0, 10},	{22, 3, 3, 0, 0},
+		{22, 3, 3, 0x48, 0x01}, {22, 3, 3, 0xff, 0xff},
 	};
 	for (size_t i = 0; i < sizeof(bad_hdrs) / sizeof(bad_hdrs[0]); i++) {
 		s.n = 0;
@@ -192,11 +192,11 @@ test_bad_streams(void)
 		CHECK_EQ_INT(walk(s.b, s.n, sizeof(out), &ml, &cons), TLSFP_HS_BAD_RECORD);
 	}
 	/* The largest legal record length is accepted. */
-	static const uint8_t max_hdr[] = { 22, 3, 3, 0x48, 0x00, 1, 0, 0, 4 };
+	static const uint8_t max_hdr[] = {22, 3, 3, 0x48, 0x00, 1, 0, 0, 4};
 	CHECK_EQ_INT(walk(max_hdr, sizeof(max_hdr), sizeof(out), &ml, &cons), TLSFP_HS_NEED_MORE);
 
 	/* SSLv2-format hello. */
-	static const uint8_t sslv2[] = { 0x80, 0x2e, 0x01, 0x00, 0x02, 0x00, 0x15 };
+	static const uint8_t sslv2[] = {0x80, 0x2e, 0x01, 0x00, 0x02, 0x00, 0x15};
 	CHECK_EQ_INT(walk(sslv2, sizeof(sslv2), sizeof(out), &ml, &cons), TLSFP_HS_NOT_TLS);
 
 	/* A message bigger than cap: refused as soon as its header is seen. */
@@ -208,7 +208,7 @@ test_bad_streams(void)
 	CHECK_EQ_INT(walk(s.b, s.n, sizeof(hello), &ml, &cons), TLSFP_HS_COMPLETE);
 	CHECK_EQ_INT(walk(s.b, s.n, 2, &ml, &cons), TLSFP_HS_TOO_BIG);
 	/* 16 MiB - 1 handshake length. */
-	static const uint8_t huge[] = { 22, 3, 1, 0, 4, 1, 0xff, 0xff, 0xff };
+	static const uint8_t huge[] = {22, 3, 1, 0, 4, 1, 0xff, 0xff, 0xff};
 	CHECK_EQ_INT(walk(huge, sizeof(huge), sizeof(out), &ml, &cons), TLSFP_HS_TOO_BIG);
 }
 
@@ -221,25 +221,25 @@ test_looks_like_hello(void)
 		CHECK(tlsfp_tls_looks_like_hello(s.b, k));
 	CHECK(!tlsfp_tls_looks_like_hello(s.b, 0));
 
-	static const uint8_t server[] = { 22, 3, 3, 0, 90, 2 };
+	static const uint8_t server[] = {22, 3, 3, 0, 90, 2};
 	CHECK(tlsfp_tls_looks_like_hello(server, 6));
-	static const uint8_t tls13_rec[] = { 22, 3, 4, 0x48, 0x00, 1 };
+	static const uint8_t tls13_rec[] = {22, 3, 4, 0x48, 0x00, 1};
 	CHECK(tlsfp_tls_looks_like_hello(tls13_rec, 6));
-	static const uint8_t ssl3[] = { 22, 3, 0, 0, 90, 1 };
+	static const uint8_t ssl3[] = {22, 3, 0, 0, 90, 1};
 	CHECK(tlsfp_tls_looks_like_hello(ssl3, 6));
 
 	static const uint8_t no[][6] = {
-		{ 23, 3, 3, 0, 90, 1 },    /* application data */
-		{ 21, 3, 3, 0, 2, 2 },     /* alert */
-		{ 22, 2, 0, 0, 90, 1 },    /* version major */
-		{ 22, 3, 5, 0, 90, 1 },    /* version minor */
-		{ 22, 3, 3, 0, 0, 1 },     /* zero length */
-		{ 22, 3, 3, 0x48, 1, 1 },  /* length over 16384 + 2048 */
-		{ 22, 3, 3, 0x49, 0, 1 },  /* ditto, seen from the high byte */
-		{ 22, 3, 3, 0, 90, 11 },   /* Certificate */
-		{ 22, 3, 3, 0, 90, 0 },    /* HelloRequest */
-		{ 0x80, 0x2e, 1, 0, 2, 0 }, /* SSLv2 */
-		{ 'G', 'E', 'T', ' ', '/', ' ' },
+		{23, 3, 3, 0, 90, 1},	  /* application data */
+		{21, 3, 3, 0, 2, 2},	  /* alert */
+		{22, 2, 0, 0, 90, 1},	  /* version major */
+		{22, 3, 5, 0, 90, 1},	  /* version minor */
+		{22, 3, 3, 0, 0, 1},	  /* zero length */
+		{22, 3, 3, 0x48, 1, 1},	  /* length over 16384 + 2048 */
+		{22, 3, 3, 0x49, 0, 1},	  /* ditto, seen from the high byte */
+		{22, 3, 3, 0, 90, 11},	  /* Certificate */
+		{22, 3, 3, 0, 90, 0},	  /* HelloRequest */
+		{0x80, 0x2e, 1, 0, 2, 0}, /* SSLv2 */
+		{'G', 'E', 'T', ' ', '/', ' '},
 	};
 	for (size_t i = 0; i < sizeof(no) / sizeof(no[0]); i++)
 		CHECK(!tlsfp_tls_looks_like_hello(no[i], 6));

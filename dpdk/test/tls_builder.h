@@ -216,8 +216,7 @@ tb_sh_begin(struct tb *t, uint16_t legacy, const uint8_t random[32], uint16_t ci
 
 /* Wrap msg[0, n) in records of at most `chunk` payload bytes. */
 static inline void
-tb_records(struct tb *t, uint8_t type, uint16_t version, const uint8_t *msg, size_t n,
-	   size_t chunk)
+tb_records(struct tb *t, uint8_t type, uint16_t version, const uint8_t *msg, size_t n, size_t chunk)
 {
 	for (size_t off = 0; off < n; off += chunk) {
 		size_t k = n - off < chunk ? n - off : chunk;

@@ -140,9 +140,9 @@ ext_supported_versions(struct tlsfp_reader *body, struct tlsfp_client_hello *ch)
 	if (body->err || n != body->len)
 		return TLSFP_PARSE_BAD_EXTENSION;
 	/* n/2 <= 127 == TLSFP_CH_MAX_VERSIONS: always fits. */
-	enum tlsfp_parse_result res = copy_u16_list(body, ch->versions, &ch->n_versions,
-						    TLSFP_CH_MAX_VERSIONS,
-						    TLSFP_PARSE_BAD_EXTENSION);
+	enum tlsfp_parse_result res =
+		copy_u16_list(body, ch->versions, &ch->n_versions, TLSFP_CH_MAX_VERSIONS,
+			      TLSFP_PARSE_BAD_EXTENSION);
 	if (res != TLSFP_PARSE_OK)
 		return res;
 	ch->has_supported_versions = true;

@@ -16,11 +16,11 @@ tlsfp_client_hello_view(const struct tlsfp_client_hello *ch, char transport,
 	out->max_supported_version = ch->max_supported_version;
 	out->has_sni = ch->has_sni;
 	out->has_alpn = ch->has_alpn;
-	out->ciphers = (struct tlsfp_u16s){ ch->ciphers, ch->n_ciphers };
-	out->exts = (struct tlsfp_u16s){ ch->exts, ch->n_exts };
-	out->groups = (struct tlsfp_u16s){ ch->groups, ch->n_groups };
-	out->point_formats = (struct tlsfp_u16s){ ch->point_formats, ch->n_point_formats };
-	out->sigalgs = (struct tlsfp_u16s){ ch->sigalgs, ch->n_sigalgs };
+	out->ciphers = (struct tlsfp_u16s){ch->ciphers, ch->n_ciphers};
+	out->exts = (struct tlsfp_u16s){ch->exts, ch->n_exts};
+	out->groups = (struct tlsfp_u16s){ch->groups, ch->n_groups};
+	out->point_formats = (struct tlsfp_u16s){ch->point_formats, ch->n_point_formats};
+	out->sigalgs = (struct tlsfp_u16s){ch->sigalgs, ch->n_sigalgs};
 	/* The parser checked that the names tile the list: the first name's
 	 * length byte is within alpn_len. */
 	out->alpn_first = NULL;
@@ -37,5 +37,5 @@ tlsfp_server_hello_view(const struct tlsfp_server_hello *sh, struct tlsfp_sh_vie
 {
 	out->legacy_version = sh->legacy_version;
 	out->cipher = sh->cipher;
-	out->exts = (struct tlsfp_u16s){ sh->exts, sh->n_exts };
+	out->exts = (struct tlsfp_u16s){sh->exts, sh->n_exts};
 }

@@ -58,8 +58,8 @@ enum tlsfp_hs_status
 tlsfp_tls_first_handshake(const uint8_t *stream, size_t len, uint8_t *msg, size_t cap,
 			  size_t *msg_len, size_t *consumed)
 {
-	size_t pos = 0;  /* start of the current record in stream */
-	size_t got = 0;  /* message bytes copied into msg */
+	size_t pos = 0;	 /* start of the current record in stream */
+	size_t got = 0;	 /* message bytes copied into msg */
 	size_t need = 0; /* whole message size, 0 until its header is known */
 
 	for (;;) {
@@ -99,7 +99,8 @@ tlsfp_tls_first_handshake(const uint8_t *stream, size_t len, uint8_t *msg, size_
 			msg[got++] = pl[i++];
 		}
 		if (need == 0 && got == TLS_HS_HEADER) {
-			need = TLS_HS_HEADER + ((size_t)msg[1] << 16 | (size_t)msg[2] << 8 | msg[3]);
+			need = TLS_HS_HEADER +
+			       ((size_t)msg[1] << 16 | (size_t)msg[2] << 8 | msg[3]);
 			if (need > cap)
 				return TLSFP_HS_TOO_BIG;
 		}

@@ -28,9 +28,9 @@
 #include "worker.h"
 
 #define PREFETCH_AHEAD 4
-#define TICK_US 10000          /* housekeeping period */
-#define IDLE_PAUSE_US 1000     /* idle this long: rte_pause() each loop */
-#define IDLE_SLEEP_US 100000   /* idle this long: sleep 100 us each loop */
+#define TICK_US 10000	     /* housekeeping period */
+#define IDLE_PAUSE_US 1000   /* idle this long: rte_pause() each loop */
+#define IDLE_SLEEP_US 100000 /* idle this long: sleep 100 us each loop */
 
 void
 tlsfp_worker_emit(void *ctx, const struct tlsfp_record *rec)
@@ -92,8 +92,8 @@ process_burst(struct tlsfp_worker *w, struct rte_mbuf **pkts, uint16_t n, uint64
 static inline uint32_t
 poll_dist(struct tlsfp_worker *w, struct rte_mbuf **pkts)
 {
-	uint16_t n = (uint16_t)rte_ring_sc_dequeue_burst(w->dist_ring, (void **)pkts,
-							 w->loop.burst, NULL);
+	uint16_t n = (uint16_t)rte_ring_sc_dequeue_burst(w->dist_ring, (void **)pkts, w->loop.burst,
+							 NULL);
 
 	if (n != 0) {
 		process_burst(w, pkts, n, tlsfp_tsc_to_ns(w->loop.clock, rte_rdtsc()));
@@ -110,7 +110,8 @@ poll_once(struct tlsfp_worker *w, struct rte_mbuf **pkts)
 	uint16_t n;
 
 	for (q = 0; q < w->n_rxq; q++) {
-		n = rte_eth_rx_burst(w->rxq[q].port, w->rxq[q].queue, pkts, (uint16_t)w->loop.burst);
+		n = rte_eth_rx_burst(w->rxq[q].port, w->rxq[q].queue, pkts,
+				     (uint16_t)w->loop.burst);
 		if (n != 0) {
 			process_burst(w, pkts, n, tlsfp_tsc_to_ns(w->loop.clock, rte_rdtsc()));
 			w->rx_bursts++;

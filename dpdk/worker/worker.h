@@ -44,9 +44,9 @@ struct tlsfp_rxq {
 
 /* Knobs shared by the hot loops. */
 struct tlsfp_loop_conf {
-	uint32_t burst;        /* <= TLSFP_MAX_BURST */
-	int idle_backoff;      /* 1: pause after ~1 ms idle, sleep 100 us after ~100 ms */
-	const uint32_t *stop;  /* set (relaxed) by the signal handler or main lcore */
+	uint32_t burst;	      /* <= TLSFP_MAX_BURST */
+	int idle_backoff;     /* 1: pause after ~1 ms idle, sleep 100 us after ~100 ms */
+	const uint32_t *stop; /* set (relaxed) by the signal handler or main lcore */
 	const struct tlsfp_tsc_clock *clock;
 };
 
@@ -58,10 +58,10 @@ struct tlsfp_worker {
 	struct tlsfp_loop_conf loop;
 	struct tlsfp_rxq rxq[TLSFP_WORKER_MAX_RXQ]; /* polled directly (RSS or sole worker) */
 	uint32_t n_rxq;
-	struct rte_ring *dist_ring;  /* filled by the distributor, NULL if none */
-	const uint32_t *dist_done;   /* distributor finished (release), when dist_ring */
+	struct rte_ring *dist_ring; /* filled by the distributor, NULL if none */
+	const uint32_t *dist_done;  /* distributor finished (release), when dist_ring */
 	struct tlsfp_pipeline *pipeline;
-	struct tlsfp_shm_ring ring;  /* producer side of our record ring */
+	struct tlsfp_shm_ring ring; /* producer side of our record ring */
 	struct tlsfp_shm_worker *stats;
 
 	/* Worker-local, written only on the worker's lcore. */

@@ -19,8 +19,8 @@ struct tlsfp_frame {
 	const uint8_t *data; /* valid until the next tlsfp_capture_next() */
 	uint32_t caplen;
 	uint32_t wirelen;
-	int linktype;        /* LINKTYPE_* of the frame's interface */
-	uint64_t ts_ns;      /* Unix time in nanoseconds */
+	int linktype;	/* LINKTYPE_* of the frame's interface */
+	uint64_t ts_ns; /* Unix time in nanoseconds */
 };
 
 enum tlsfp_capture_error {
@@ -34,8 +34,7 @@ enum tlsfp_capture_error {
  * Open a capture. On failure returns NULL, sets *err (enum above) and writes
  * one human sentence into errbuf naming the file and the problem.
  */
-struct tlsfp_capture *tlsfp_capture_open(const char *path, int *err, char *errbuf,
-					 size_t errlen);
+struct tlsfp_capture *tlsfp_capture_open(const char *path, int *err, char *errbuf, size_t errlen);
 
 /*
  * Next frame: 1 and *frame filled; 0 at the end of the file; -1 on a
@@ -43,8 +42,8 @@ struct tlsfp_capture *tlsfp_capture_open(const char *path, int *err, char *errbu
  * A frame of an unsupported link type in a pcapng file is returned as is;
  * the pipeline counts it.
  */
-int tlsfp_capture_next(struct tlsfp_capture *cap, struct tlsfp_frame *frame, int *err,
-		       char *errbuf, size_t errlen);
+int tlsfp_capture_next(struct tlsfp_capture *cap, struct tlsfp_frame *frame, int *err, char *errbuf,
+		       size_t errlen);
 
 /* For progress: bytes consumed so far and the file's size (0 if unknown). */
 uint64_t tlsfp_capture_offset(const struct tlsfp_capture *cap);

@@ -18,6 +18,8 @@
 
 #include <stdint.h>
 
+/* One counter a line, the X-macro aligned by hand. */
+/* clang-format off */
 #define TLSFP_COUNTER_LIST(X)                                                  \
 	/* input */                                                            \
 	X(PKT_IN, "packets")                                                   \
@@ -104,6 +106,7 @@ enum tlsfp_counter {
 #undef TLSFP_X_ENUM
 	TLSFP_CTR__COUNT
 };
+/* clang-format on */
 
 /* One pipeline's counters. Single writer: the pipeline's own thread. */
 struct tlsfp_counters {

@@ -17,10 +17,10 @@
 
 /* Link types, numbered as libpcap's LINKTYPE_* (what pcap files carry). */
 enum tlsfp_linktype {
-	TLSFP_LINKTYPE_NULL = 0,        /* BSD loopback, host-order AF_ */
+	TLSFP_LINKTYPE_NULL = 0, /* BSD loopback, host-order AF_ */
 	TLSFP_LINKTYPE_ETHERNET = 1,
-	TLSFP_LINKTYPE_RAW = 101,       /* raw IPv4/IPv6 */
-	TLSFP_LINKTYPE_LOOP = 108,      /* OpenBSD loopback, network-order AF_ */
+	TLSFP_LINKTYPE_RAW = 101,	/* raw IPv4/IPv6 */
+	TLSFP_LINKTYPE_LOOP = 108,	/* OpenBSD loopback, network-order AF_ */
 	TLSFP_LINKTYPE_LINUX_SLL = 113, /* Linux cooked capture v1 */
 	TLSFP_LINKTYPE_IPV4 = 228,
 	TLSFP_LINKTYPE_IPV6 = 229,
@@ -31,10 +31,10 @@ enum tlsfp_linktype {
 #define TLSFP_LINKTYPE_RAW_ALT1 12
 #define TLSFP_LINKTYPE_RAW_ALT2 14
 
-#define TLSFP_MAX_VLANS 4         /* 802.1Q/802.1ad tags kept and decoded */
-#define TLSFP_MAX_MPLS 8          /* MPLS labels decoded */
-#define TLSFP_MAX_TUNNEL_DEPTH 3  /* nested GRE/ERSPAN/VXLAN */
-#define TLSFP_MAX_IPV6_EXT 8      /* IPv6 extension headers walked */
+#define TLSFP_MAX_VLANS 4	 /* 802.1Q/802.1ad tags kept and decoded */
+#define TLSFP_MAX_MPLS 8	 /* MPLS labels decoded */
+#define TLSFP_MAX_TUNNEL_DEPTH 3 /* nested GRE/ERSPAN/VXLAN */
+#define TLSFP_MAX_IPV6_EXT 8	 /* IPv6 extension headers walked */
 
 #define TLSFP_TCP_FIN 0x01
 #define TLSFP_TCP_SYN 0x02
@@ -47,9 +47,9 @@ struct tlsfp_packet {
 	uint8_t ip_version; /* 4 or 6 (of the innermost IP header) */
 	uint8_t l4proto;    /* 6 TCP or 17 UDP */
 	uint8_t tunnel_depth;
-	uint8_t vlan_count; /* tags of the OUTERMOST Ethernet header, outer first */
+	uint8_t vlan_count;		/* tags of the OUTERMOST Ethernet header, outer first */
 	uint16_t vlan[TLSFP_MAX_VLANS]; /* 12-bit VLAN IDs */
-	uint8_t src[16];    /* IPv4 in the first 4 bytes, rest zero */
+	uint8_t src[16];		/* IPv4 in the first 4 bytes, rest zero */
 	uint8_t dst[16];
 	uint16_t sport, dport;
 	/* TCP only */

@@ -24,7 +24,7 @@ struct tlsfp_u16s {
 };
 
 struct tlsfp_ch_view {
-	char transport;           /* 't' TCP, 'q' QUIC, 'd' DTLS */
+	char transport; /* 't' TCP, 'q' QUIC, 'd' DTLS */
 	uint16_t legacy_version;
 	uint16_t max_supported_version; /* 0 if no supported_versions ext */
 	bool has_sni;

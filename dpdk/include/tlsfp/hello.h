@@ -45,11 +45,12 @@
 /* Named parse outcomes; each maps to a PARSE_ERR_* counter. */
 enum tlsfp_parse_result {
 	TLSFP_PARSE_OK = 0,
-	TLSFP_PARSE_TRUNCATED = -1,      /* a length points past the message */
-	TLSFP_PARSE_BAD_LENGTH = -2,     /* inconsistent lengths (odd list, trailing bytes) */
-	TLSFP_PARSE_BAD_EXTENSION = -3,  /* an extension's body does not parse */
-	TLSFP_PARSE_TOO_MANY_ITEMS = -4, /* a list over the capacities above (cannot happen on the wire) */
-	TLSFP_PARSE_UNSUPPORTED = -5,    /* not a Client/ServerHello, SSLv2 hello */
+	TLSFP_PARSE_TRUNCATED = -1,	/* a length points past the message */
+	TLSFP_PARSE_BAD_LENGTH = -2,	/* inconsistent lengths (odd list, trailing bytes) */
+	TLSFP_PARSE_BAD_EXTENSION = -3, /* an extension's body does not parse */
+	TLSFP_PARSE_TOO_MANY_ITEMS =
+		-4, /* a list over the capacities above (cannot happen on the wire) */
+	TLSFP_PARSE_UNSUPPORTED = -5, /* not a Client/ServerHello, SSLv2 hello */
 };
 
 /* 1 for the 16 GREASE values 0x0a0a, 0x1a1a, ... 0xfafa. */
@@ -90,7 +91,7 @@ struct tlsfp_server_hello {
 	bool is_hello_retry_request; /* random is the RFC 8446 HRR value */
 	uint16_t n_exts;
 	uint16_t exts[TLSFP_SH_MAX_EXTS]; /* wire order, as sent */
-	const uint8_t *alpn;  /* the selected protocol name, or NULL */
+	const uint8_t *alpn;		  /* the selected protocol name, or NULL */
 	uint8_t alpn_len;
 };
 
@@ -123,10 +124,10 @@ enum tlsfp_parse_result tlsfp_parse_client_hello_dtls(const uint8_t *msg, size_t
 bool tlsfp_tls_looks_like_hello(const uint8_t *p, size_t len);
 
 enum tlsfp_hs_status {
-	TLSFP_HS_COMPLETE = 1,    /* *msg_len bytes of msg hold one whole message */
-	TLSFP_HS_NEED_MORE = 0,   /* valid so far; more stream bytes needed */
-	TLSFP_HS_NOT_TLS = -1,    /* the stream does not start with a handshake record */
-	TLSFP_HS_TOO_BIG = -2,    /* the message is larger than cap */
+	TLSFP_HS_COMPLETE = 1,	  /* *msg_len bytes of msg hold one whole message */
+	TLSFP_HS_NEED_MORE = 0,	  /* valid so far; more stream bytes needed */
+	TLSFP_HS_NOT_TLS = -1,	  /* the stream does not start with a handshake record */
+	TLSFP_HS_TOO_BIG = -2,	  /* the message is larger than cap */
 	TLSFP_HS_BAD_RECORD = -3, /* a record header is malformed mid-message */
 };
 
@@ -167,8 +168,8 @@ bool tlsfp_dtls_looks_like_hello(const uint8_t *p, size_t len);
 struct tlsfp_dtls_fragment {
 	uint8_t msg_type;
 	uint16_t message_seq;
-	uint32_t msg_len;    /* body length of the whole message */
-	uint32_t frag_off;   /* frag_off + frag_len <= msg_len (checked) */
+	uint32_t msg_len;  /* body length of the whole message */
+	uint32_t frag_off; /* frag_off + frag_len <= msg_len (checked) */
 	uint32_t frag_len;
 	const uint8_t *data; /* frag_len bytes, inside the datagram */
 };
@@ -177,14 +178,14 @@ struct tlsfp_dtls_fragment {
 struct tlsfp_dtls_walk {
 	const uint8_t *p;
 	size_t len;
-	size_t pos;     /* next record header, or next fragment when in a record */
+	size_t pos;	/* next record header, or next fragment when in a record */
 	size_t rec_end; /* end of the handshake record being walked, 0 if none */
 };
 
 enum tlsfp_dtls_status {
 	TLSFP_DTLS_FRAGMENT = 1, /* *out is the next fragment */
-	TLSFP_DTLS_END = 0,      /* no more plaintext handshake fragments */
-	TLSFP_DTLS_BAD = -1,     /* malformed or cut record or fragment: stop */
+	TLSFP_DTLS_END = 0,	 /* no more plaintext handshake fragments */
+	TLSFP_DTLS_BAD = -1,	 /* malformed or cut record or fragment: stop */
 };
 
 void tlsfp_dtls_walk_init(struct tlsfp_dtls_walk *w, const uint8_t *dgram, size_t len);

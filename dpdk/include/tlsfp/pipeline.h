@@ -25,11 +25,11 @@
 #include "tlsfp/record.h"
 
 struct tlsfp_pipeline_config {
-	uint32_t max_flows;         /* flows tracked at once (hello in progress / awaiting ServerHello) */
-	uint32_t hello_max_bytes;   /* per-direction reassembly bound, default 16 KiB */
-	uint64_t reasm_max_bytes;   /* all reassembly buffers together */
-	uint64_t hello_timeout_ns;  /* give up a hello in progress */
-	uint64_t flow_timeout_ns;   /* give up waiting for the ServerHello */
+	uint32_t max_flows; /* flows tracked at once (hello in progress / awaiting ServerHello) */
+	uint32_t hello_max_bytes;  /* per-direction reassembly bound, default 16 KiB */
+	uint64_t reasm_max_bytes;  /* all reassembly buffers together */
+	uint64_t hello_timeout_ns; /* give up a hello in progress */
+	uint64_t flow_timeout_ns;  /* give up waiting for the ServerHello */
 	/* Cold-path allocator (DPDK passes rte_zmalloc_socket); NULL → calloc/free. */
 	void *(*zalloc)(size_t size, void *arg);
 	void (*free)(void *ptr, void *arg);

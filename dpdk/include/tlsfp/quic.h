@@ -27,11 +27,11 @@
 
 enum tlsfp_quic_result {
 	TLSFP_QUIC_OK = 0,
-	TLSFP_QUIC_NOT_INITIAL = 1,          /* not a long-header Initial: not ours, not an error */
+	TLSFP_QUIC_NOT_INITIAL = 1,	     /* not a long-header Initial: not ours, not an error */
 	TLSFP_QUIC_UNSUPPORTED_VERSION = -1, /* long header Initial of a version we cannot open */
-	TLSFP_QUIC_BAD_PACKET = -2,          /* header fields inconsistent or truncated */
-	TLSFP_QUIC_DECRYPT_FAILED = -3,      /* AEAD tag mismatch (wrong keys, corrupted) */
-	TLSFP_QUIC_BAD_FRAME = -4,           /* plaintext frames do not parse */
+	TLSFP_QUIC_BAD_PACKET = -2,	     /* header fields inconsistent or truncated */
+	TLSFP_QUIC_DECRYPT_FAILED = -3,	     /* AEAD tag mismatch (wrong keys, corrupted) */
+	TLSFP_QUIC_BAD_FRAME = -4,	     /* plaintext frames do not parse */
 };
 
 struct tlsfp_quic_crypto_frame {

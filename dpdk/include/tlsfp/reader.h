@@ -23,7 +23,7 @@ struct tlsfp_reader {
 static inline struct tlsfp_reader
 tlsfp_reader_init(const uint8_t *p, size_t len)
 {
-	struct tlsfp_reader r = { p, len, false };
+	struct tlsfp_reader r = {p, len, false};
 	return r;
 }
 
@@ -105,7 +105,7 @@ static inline struct tlsfp_reader
 tlsfp_read_sub(struct tlsfp_reader *r, size_t n)
 {
 	const uint8_t *p = tlsfp_read_bytes(r, n);
-	struct tlsfp_reader sub = { p, p ? n : 0, p == NULL };
+	struct tlsfp_reader sub = {p, p ? n : 0, p == NULL};
 	return sub;
 }
 

@@ -27,14 +27,15 @@
 #define TLSFP_REC_SH_ALPN_CAP 256
 
 enum tlsfp_record_flag {
-	TLSFP_REC_F_CLIENT_HELLO = 1u << 0,    /* client side filled (always, today) */
-	TLSFP_REC_F_SERVER_HELLO = 1u << 1,    /* server side filled */
-	TLSFP_REC_F_HRR = 1u << 2,             /* a HelloRetryRequest was seen */
-	TLSFP_REC_F_LISTS_TRUNCATED = 1u << 3, /* a list did not fit: clear strings are incomplete */
+	TLSFP_REC_F_CLIENT_HELLO = 1u << 0, /* client side filled (always, today) */
+	TLSFP_REC_F_SERVER_HELLO = 1u << 1, /* server side filled */
+	TLSFP_REC_F_HRR = 1u << 2,	    /* a HelloRetryRequest was seen */
+	TLSFP_REC_F_LISTS_TRUNCATED = 1u
+				      << 3, /* a list did not fit: clear strings are incomplete */
 	TLSFP_REC_F_ALPN_TRUNCATED = 1u << 4,
 	TLSFP_REC_F_SNI_TRUNCATED = 1u << 5,
-	TLSFP_REC_F_HAS_SNI = 1u << 6,         /* ext 0x0000 present */
-	TLSFP_REC_F_HAS_ALPN = 1u << 7,        /* ext 0x0010 present */
+	TLSFP_REC_F_HAS_SNI = 1u << 6,	/* ext 0x0000 present */
+	TLSFP_REC_F_HAS_ALPN = 1u << 7, /* ext 0x0010 present */
 	TLSFP_REC_F_HAS_SUPPORTED_VERSIONS = 1u << 8,
 };
 
@@ -43,13 +44,13 @@ enum tlsfp_record_reason {
 	TLSFP_REC_R_SERVER_HELLO = 1, /* paired with its ServerHello */
 	TLSFP_REC_R_FLOW_END = 2,     /* FIN or RST before a ServerHello */
 	TLSFP_REC_R_TIMEOUT = 3,      /* no ServerHello within the flow timeout */
-	TLSFP_REC_R_FLUSH = 4,        /* end of input (file end, shutdown) */
+	TLSFP_REC_R_FLUSH = 4,	      /* end of input (file end, shutdown) */
 	TLSFP_REC_R_EVICTED = 5,      /* flow table full, oldest flow pushed out */
 	TLSFP_REC_R_CLIENT_ONLY = 6,  /* transport whose server side is not awaited */
 };
 
 struct tlsfp_record {
-	uint64_t ts_ns;   /* time of the first packet of the ClientHello, Unix ns */
+	uint64_t ts_ns;	  /* time of the first packet of the ClientHello, Unix ns */
 	uint64_t flow_id; /* symmetric flow hash, < 2^53 so JSON/JS keep it exact */
 
 	/* Flow, oriented client → server. */
@@ -58,11 +59,11 @@ struct tlsfp_record {
 	uint16_t src_port, dst_port;
 	uint8_t ip_version; /* 4 or 6 */
 	uint8_t l4proto;    /* 6 or 17 */
-	char transport;     /* 't' TCP, 'q' QUIC, 'd' DTLS */
+	char transport;	    /* 't' TCP, 'q' QUIC, 'd' DTLS */
 	uint8_t vlan_count;
-	uint16_t vlan[4];   /* outer VLAN IDs, outermost first */
-	uint32_t flags;     /* enum tlsfp_record_flag */
-	uint8_t reason;     /* enum tlsfp_record_reason */
+	uint16_t vlan[4]; /* outer VLAN IDs, outermost first */
+	uint32_t flags;	  /* enum tlsfp_record_flag */
+	uint8_t reason;	  /* enum tlsfp_record_reason */
 	uint8_t pad0[3];
 
 	/* ClientHello. Lists: wire order, GREASE removed, stored back to back

@@ -61,45 +61,45 @@
 
 enum tlsfp_shm_state {
 	TLSFP_SHM_STARTING = 1, /* region made, ports being configured */
-	TLSFP_SHM_RUNNING = 2,  /* workers polling */
+	TLSFP_SHM_RUNNING = 2,	/* workers polling */
 	TLSFP_SHM_STOPPING = 3, /* stop asked: workers finish and flush */
-	TLSFP_SHM_STOPPED = 4,  /* every record is in the rings; no writer left */
+	TLSFP_SHM_STOPPED = 4,	/* every record is in the rings; no writer left */
 };
 
 struct tlsfp_shm_header {
 	/* Identity and layout: written once by the creator, magic last. */
-	uint64_t magic;          /* offset 0 in every layout version */
+	uint64_t magic;		 /* offset 0 in every layout version */
 	uint32_t layout_version; /* offset 8 in every layout version */
-	uint32_t header_size;    /* sizeof(struct tlsfp_shm_header) */
-	uint64_t region_size;    /* bytes of the file (a multiple of page_size) */
-	uint32_t page_size;      /* of the backing (2 MiB on hugetlbfs) */
-	uint32_t record_abi;     /* TLSFP_RECORD_ABI */
-	uint32_t record_size;    /* sizeof(struct tlsfp_record) */
-	uint32_t slot_size;      /* record_size rounded up to TLSFP_SHM_LINE */
+	uint32_t header_size;	 /* sizeof(struct tlsfp_shm_header) */
+	uint64_t region_size;	 /* bytes of the file (a multiple of page_size) */
+	uint32_t page_size;	 /* of the backing (2 MiB on hugetlbfs) */
+	uint32_t record_abi;	 /* TLSFP_RECORD_ABI */
+	uint32_t record_size;	 /* sizeof(struct tlsfp_record) */
+	uint32_t slot_size;	 /* record_size rounded up to TLSFP_SHM_LINE */
 	uint32_t n_workers;
 	uint32_t n_ports;
-	uint32_t ring_slots;     /* power of two */
-	uint32_t n_counters;     /* TLSFP_CTR__COUNT (struct tlsfp_counters) */
-	uint32_t hugetlb;        /* 1 when backed by hugetlbfs */
+	uint32_t ring_slots; /* power of two */
+	uint32_t n_counters; /* TLSFP_CTR__COUNT (struct tlsfp_counters) */
+	uint32_t hugetlb;    /* 1 when backed by hugetlbfs */
 	uint32_t pad0;
 
 	_Alignas(TLSFP_SHM_LINE) uint64_t consumer_offset;
 	uint64_t workers_offset;
-	uint64_t worker_size;    /* sizeof(struct tlsfp_shm_worker) */
+	uint64_t worker_size; /* sizeof(struct tlsfp_shm_worker) */
 	uint64_t ports_offset;
-	uint64_t port_size;      /* sizeof(struct tlsfp_shm_port) */
+	uint64_t port_size; /* sizeof(struct tlsfp_shm_port) */
 	uint64_t rings_offset;
-	uint64_t ring_stride;    /* bytes from one ring to the next */
-	uint64_t slots_offset;   /* from a ring's start to its slot 0 */
+	uint64_t ring_stride;  /* bytes from one ring to the next */
+	uint64_t slots_offset; /* from a ring's start to its slot 0 */
 
 	_Alignas(TLSFP_SHM_LINE) char instance[TLSFP_SHM_NAME_LEN]; /* NUL-terminated */
 
 	/* Live line: main lcore only. */
 	_Alignas(TLSFP_SHM_LINE) int32_t pid;
-	uint32_t state;          /* enum tlsfp_shm_state */
-	uint64_t heartbeat_ns;   /* CLOCK_REALTIME ns, every ~100 ms while running */
-	uint64_t start_ns;       /* CLOCK_REALTIME ns when the region was made */
-	uint64_t tsc_hz;         /* worker cycle counters' frequency, 0 unknown */
+	uint32_t state;	       /* enum tlsfp_shm_state */
+	uint64_t heartbeat_ns; /* CLOCK_REALTIME ns, every ~100 ms while running */
+	uint64_t start_ns;     /* CLOCK_REALTIME ns when the region was made */
+	uint64_t tsc_hz;       /* worker cycle counters' frequency, 0 unknown */
 };
 
 /* Ring k's tail: written only by the consumer (release), read by worker k
@@ -132,17 +132,17 @@ struct tlsfp_shm_producer {
 struct tlsfp_shm_worker {
 	_Alignas(TLSFP_SHM_LINE) uint32_t lcore_id;
 	int32_t socket_id;
-	uint32_t n_rx_queues;    /* (port, queue) pairs polled directly */
-	uint32_t distributed;    /* 1 if it also reads a software-distribution ring */
-	uint64_t loops;          /* poll loop iterations */
-	uint64_t busy_loops;     /* iterations that received at least one packet */
-	uint64_t cycles;         /* TSC cycles spent in the loop */
-	uint64_t busy_cycles;    /* ... in iterations that received packets */
-	uint64_t rx_bursts;      /* non-empty bursts */
-	uint64_t records;        /* records enqueued into the ring */
-	uint64_t idle_sleeps;    /* rte_delay_us_sleep calls (idle backoff) */
-	uint64_t ticks;          /* housekeeping ticks */
-	uint64_t tick_ns;        /* Unix ns of the last tick */
+	uint32_t n_rx_queues; /* (port, queue) pairs polled directly */
+	uint32_t distributed; /* 1 if it also reads a software-distribution ring */
+	uint64_t loops;	      /* poll loop iterations */
+	uint64_t busy_loops;  /* iterations that received at least one packet */
+	uint64_t cycles;      /* TSC cycles spent in the loop */
+	uint64_t busy_cycles; /* ... in iterations that received packets */
+	uint64_t rx_bursts;   /* non-empty bursts */
+	uint64_t records;     /* records enqueued into the ring */
+	uint64_t idle_sleeps; /* rte_delay_us_sleep calls (idle backoff) */
+	uint64_t ticks;	      /* housekeeping ticks */
+	uint64_t tick_ns;     /* Unix ns of the last tick */
 	/* The worker's pipeline counters; RECORD_DROPPED includes ring-full
 	 * drops. */
 	_Alignas(TLSFP_SHM_LINE) struct tlsfp_counters ctr;
@@ -153,20 +153,20 @@ struct tlsfp_shm_port {
 	_Alignas(TLSFP_SHM_LINE) char name[TLSFP_SHM_NAME_LEN];
 	uint16_t port_id;
 	uint16_t n_rx_queues;
-	uint8_t rss;             /* symmetric RSS spreads it over the workers */
-	uint8_t distributed;     /* software-distributed by the receive lcore */
+	uint8_t rss;	     /* symmetric RSS spreads it over the workers */
+	uint8_t distributed; /* software-distributed by the receive lcore */
 	uint8_t pad0[2];
 	int32_t socket_id;
 	/* Main lcore, every ~100 ms, from rte_eth_stats_get. */
 	_Alignas(TLSFP_SHM_LINE) uint64_t rx_packets;
 	uint64_t rx_bytes;
-	uint64_t imissed;        /* dropped by the NIC: RX queues full */
+	uint64_t imissed; /* dropped by the NIC: RX queues full */
 	uint64_t ierrors;
-	uint64_t rx_nombuf;      /* RX mbuf allocation failures */
-	uint64_t stats_ns;       /* Unix ns of the last update */
+	uint64_t rx_nombuf; /* RX mbuf allocation failures */
+	uint64_t stats_ns;  /* Unix ns of the last update */
 	/* Distribution lcore only. */
 	_Alignas(TLSFP_SHM_LINE) uint64_t dist_packets; /* handed to a worker ring */
-	uint64_t dist_drops;     /* freed: the worker's distribution ring was full */
+	uint64_t dist_drops; /* freed: the worker's distribution ring was full */
 };
 
 _Static_assert(offsetof(struct tlsfp_shm_header, magic) == 0, "magic at 0 forever");
@@ -180,7 +180,7 @@ struct tlsfp_shm_region {
 	uint8_t *base;
 	size_t size;
 	int fd;
-	int owner;    /* created it: closing unlinks the file */
+	int owner; /* created it: closing unlinks the file */
 	char path[256];
 };
 
