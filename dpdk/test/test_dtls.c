@@ -121,8 +121,8 @@ ch_body(struct tb *t, uint8_t cookie_len, const uint16_t *ciphers, int n_ciphers
 
 static const uint16_t CIPHERS[] = {0xc02b, 0xc02f, 0x00ff};
 #define JA4_12 "dd2d0305cp_0e67c0ef781e_876bcc86782c"
-#define JA3_12 "93f08b3b2beb65eae45fdf8bceb0e8f5" /* 65277,49195-49199-255,0-10-11-13-16,29-23,0   \
-						   */
+/* JA3 string: 65277,49195-49199-255,0-10-11-13-16,29-23,0 */
+#define JA3_12 "93f08b3b2beb65eae45fdf8bceb0e8f5"
 
 /* ServerHello body: DTLS 1.2, cipher 0xc02f, renegotiation_info, ALPN coap. */
 static void
