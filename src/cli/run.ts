@@ -534,6 +534,11 @@ async function runSupervised(
         await new Promise((r) => setImmediate(r));
       }
     }
+    // A data plane that is down at the end after restarts (a crash loop, a
+    // port that fails every time) is a failed run, not a quiet exit 0.
+    const atStop = sup.stats();
+    if (!atStop.running && atStop.restarts > 0)
+      failure = `the data plane was not running at the end, after ${atStop.restarts} restart(s): see the log above (-v for its own messages)`;
     await sup.stop();
     // Everything the data plane committed is in the rings now: drain to empty.
     for (;;) {
