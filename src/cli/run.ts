@@ -346,7 +346,12 @@ export async function runRun(argv: string[]): Promise<number> {
 
   let huge: HugepagePlan | undefined;
   try {
-    huge = prepareHugepages(plan.spec.workers, plan.hugepages, logger);
+    huge = prepareHugepages(
+      plan.spec.workers,
+      plan.spec.vdevs.length + plan.spec.pcis.length,
+      plan.hugepages,
+      logger,
+    );
     plan.spec.noHuge = huge.noHuge;
     return await runSupervised(plan, args, addon, out, logger, services);
   } catch (e) {

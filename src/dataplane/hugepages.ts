@@ -29,11 +29,31 @@ export interface HugepageState {
   mounts: string[];
 }
 
-/** How many 2 MB pages a data plane of `workers` workers wants (generous; DPDK takes what it needs). */
-export function pagesWanted(workers: number): number {
-  // EAL + mbuf pool + region ~128 MB, each worker's pipeline (flow table,
-  // records, reassembly memory) ~160 MB with the data plane's defaults.
-  return Math.ceil((128 + 160 * workers) / 2);
+/**
+ * How many 2 MB pages a data plane of `workers` workers and `ports` ports
+ * wants (generous; DPDK takes what it needs): EAL and the record region
+ * ~128 MB, each worker's pipeline (flow table, pending records, reassembly
+ * memory) ~160 MB with the data plane's defaults, and the mbuf pool, sized
+ * as dpdk/app/ports.c sizes it (an upper bound: every port with one RX
+ * queue per worker, plus the software distribution rings).
+ */
+export function pagesWanted(workers: number, ports = 1): number {
+  const RX_DESC = 1024;
+  const TX_DESC = 512;
+  const BURST = 32;
+  const MBUF_CACHE = 256;
+  const DIST_RING = 4096;
+  const MBUF_KB = 2.5; // 2 KB data room + headroom + rte_mbuf
+  const lcores = 1 + workers + (workers > 1 ? 1 : 0);
+  const perPort =
+    workers * (RX_DESC + TX_DESC) +
+    lcores * (BURST + MBUF_CACHE) +
+    1024 +
+    (workers > 1 ? workers * DIST_RING : 0);
+  let pool = 1;
+  while (pool - 1 < perPort * ports) pool *= 2;
+  const poolMb = (pool * MBUF_KB) / 1024;
+  return Math.ceil((128 + poolMb + 160 * workers) / 2);
 }
 
 export type HugepageDecision =
@@ -100,11 +120,12 @@ export interface HugepagePlan {
  */
 export function prepareHugepages(
   workers: number,
+  ports: number,
   asked: "auto" | "off" | "require",
   logger: Logger,
 ): HugepagePlan {
   const state = readHugepageState();
-  const want = pagesWanted(workers);
+  const want = pagesWanted(workers, ports);
   const d = decideHugepages(state, want, asked);
   const none = { reserved: 0, restore: () => {} };
   switch (d.action) {

@@ -61,7 +61,12 @@ describe("decideHugepages", () => {
       /^--huge: 0 free 2 MB hugepages, 100 wanted/,
     );
     expect(decideHugepages({ ...s, isRoot: true }, 100, "off")).toEqual({ action: "no-huge" });
-    expect(pagesWanted(1)).toBe(144);
+    // 1 worker, 1 port: 128 MB + a 4095-mbuf pool (10 MB) + 160 MB.
+    expect(pagesWanted(1)).toBe(149);
+    // 3 non-RSS ports, 2 workers: the pool needs 65535 mbufs (160 MB) — the
+    // case that once failed with "mbuf pool ... Cannot allocate memory".
+    expect(pagesWanted(2, 3)).toBe(Math.ceil((128 + (65536 * 2.5) / 1024 + 320) / 2));
+    expect(pagesWanted(2, 3)).toBeGreaterThan(pagesWanted(2, 1));
   });
 });
 

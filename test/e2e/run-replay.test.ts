@@ -50,14 +50,14 @@ afterAll(() => {
   if (tmp) rmSync(tmp, { recursive: true, force: true });
 });
 
-async function runAndCompare(fixture: string, extra: string[]): Promise<void> {
-  const file = join(FIXTURES, fixture);
+/** One net_pcap port per fixture (several fixtures: several ports at once). */
+async function runAndCompare(fixture: string | string[], extra: string[]): Promise<void> {
+  const files = (Array.isArray(fixture) ? fixture : [fixture]).map((f) => join(FIXTURES, f));
   const instance = `e2e${process.pid}_${n++}`;
   const eve = join(tmp, `${instance}.jsonl`);
   const r = await runCli([
     "run",
-    "--vdev",
-    `net_pcap0,rx_pcap=${file}`,
+    ...files.flatMap((file, i) => ["--vdev", `net_pcap${i},rx_pcap=${file}`]),
     "--duration",
     "1",
     "--eve",
@@ -71,7 +71,7 @@ async function runAndCompare(fixture: string, extra: string[]): Promise<void> {
   ]);
   expect(r.stderr, r.stderr).not.toMatch(/tlsfp: error|left files behind/);
   expect(r.code, r.stderr).toBe(0);
-  const want = pcapRecords(file).map(recordKey);
+  const want = files.flatMap(pcapRecords).map(recordKey);
   const got = readEve(eve).map(eveKey);
   expect(want.length).toBeGreaterThan(0);
   expect(sortedKeys(got)).toEqual(sortedKeys(want));
@@ -101,6 +101,13 @@ describe("tlsfp run on net_pcap replays = tlsfp pcap", () => {
 
   it("clients/go.pcap with 2 workers (software distribution)", async () => {
     await runAndCompare("clients/go.pcap", ["--no-huge", "--workers", "2", "-q"]);
+  });
+
+  it("three ports at once, 2 workers, hugepages sized for their mbuf pool", async () => {
+    await runAndCompare(
+      ["clients/curl-tls13.pcap", "clients/go.pcap", "quic/chromium.pcap"],
+      ["--workers", "2", "-q"],
+    );
   });
 });
 
