@@ -219,45 +219,54 @@ export class AlpnTable {
 }
 
 /**
- * Tuples already counted: (JA4×SNI, JA3, JA3S aggregates, client) and the
- * same with the server, as 64-bit keys (two int32s). Most handshakes repeat a
- * client's earlier one; a hit here skips that record's 5 distinct-client (or
- * server, SNI) set updates, which are random memory accesses. Cleared when
- * half full: a miss only costs the set updates again (they are idempotent).
+ * Tuples already counted: (JA4×SNI, JA3, JA3S aggregate ids, which field,
+ * the client/server/SNI hash), compared whole — a hash of the ids here once
+ * made different tuples look alike and undercounted distinct clients. Most
+ * handshakes repeat a client's earlier one; a hit skips that record's five
+ * distinct-set updates, which are random memory accesses. Cleared when half
+ * full: a miss only costs the set updates again (they are idempotent).
  */
 export class SeenTuples {
   private keys: Int32Array;
   private n = 0;
 
-  constructor(private readonly capacity = 1 << 21) {
-    this.keys = new Int32Array(2 * capacity);
+  constructor(private readonly capacity = 1 << 20) {
+    this.keys = new Int32Array(4 * capacity);
   }
 
-  /** True when (a, b) was seen before; records it otherwise. Neither may be 0 together. */
-  seen(a: number, b: number): boolean {
+  /**
+   * True when (pair, ja3, ja3sField, value) was seen before; records it
+   * otherwise. Ids are positive, so an all-zero slot is empty.
+   */
+  seen(pair: number, ja3: number, ja3sField: number, value: number): boolean {
     const k = this.keys;
     const mask = this.capacity - 1;
-    let i = (a ^ Math.imul(b, 0x9e3779b1)) & mask;
+    let i = mix(mix(mix(pair, ja3), ja3sField), value) & mask;
     for (;;) {
-      const x = k[2 * i] as number;
-      const y = k[2 * i + 1] as number;
-      if (x === a && y === b) return true;
-      if (x === 0 && y === 0) break;
+      const o = 4 * i;
+      if (k[o] === pair && k[o + 1] === ja3 && k[o + 2] === ja3sField && k[o + 3] === value)
+        return true;
+      if (k[o] === 0) break;
       i = (i + 1) & mask;
     }
     if (++this.n * 2 > this.capacity) {
       k.fill(0);
       this.n = 1;
-      i = (a ^ Math.imul(b, 0x9e3779b1)) & mask;
+      i = mix(mix(mix(pair, ja3), ja3sField), value) & mask;
     }
-    k[2 * i] = a;
-    k[2 * i + 1] = b;
+    const o = 4 * i;
+    k[o] = pair;
+    k[o + 1] = ja3;
+    k[o + 2] = ja3sField;
+    k[o + 3] = value;
     return false;
   }
 }
 
+/** Order-dependent 32-bit combine (murmur3 finalizer over h·φ ^ x). */
 function mix(h: number, x: number): number {
-  h = Math.imul(h ^ x, 0x85ebca6b);
+  h = Math.imul(h, 0x9e3779b1) ^ x;
+  h = Math.imul(h ^ (h >>> 15), 0x85ebca6b);
   h ^= h >>> 13;
   h = Math.imul(h, 0xc2b2ae35);
   return (h ^ (h >>> 16)) | 0 || 1;
@@ -389,15 +398,17 @@ export class Aggregates {
       const pair = this.getJa4Sni(r.ja4, sni ?? "");
       const ja3 = this.get("ja3", r.ja3.hash);
       const ja3s = r.ja3s === null ? null : this.get("ja3s", r.ja3s.hash);
-      // these three aggregates determine all five; 0 below = already counted, skip
-      const t = mix(mix(pair.id, ja3.id), ja3s === null ? 0 : ja3s.id);
+      // These three aggregates determine all five; 0 below = already
+      // counted, skip. The field (1 client, 2 server, 3 SNI) rides in the
+      // low bits beside the JA3S id (ids stay far below 2^29).
       const seen = this.seen;
+      const sid = (ja3s === null ? 0 : ja3s.id) << 2;
       let c = hash32(r.srcIp);
-      if (seen.seen(mix(t, 1), c)) c = 0;
+      if (seen.seen(pair.id, ja3.id, sid | 1, c)) c = 0;
       let s = hash32(r.destIp);
-      if (seen.seen(mix(t, 2), s)) s = 0;
+      if (seen.seen(pair.id, ja3.id, sid | 2, s)) s = 0;
       let n = sni === null ? 0 : hash32(sni);
-      if (n !== 0 && seen.seen(mix(t, 3), n)) n = 0;
+      if (n !== 0 && seen.seen(pair.id, ja3.id, sid | 3, n)) n = 0;
       this.bump(this.get("ja4", r.ja4), ts, alpn, tr, c, s, n);
       this.bump(ja3, ts, alpn, tr, c, s, n);
       if (ja3s !== null) this.bump(ja3s, ts, alpn, tr, c, s, n);

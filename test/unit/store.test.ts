@@ -111,6 +111,54 @@ describe("aggregates", () => {
     s.close();
   });
 
+  it("distinct counts are exact on a dense mix of many fingerprints (brute force)", () => {
+    // Many aggregates with small, nearby ids: a combiner that let their ids
+    // cancel out once made different tuples look already counted.
+    let x = 12345;
+    const rnd = (n: number) => {
+      x = (Math.imul(x, 1103515245) + 12345) >>> 0;
+      return (x >>> 8) % n;
+    };
+    const hex = (i: number, len: number) => i.toString(16).padStart(len, "0");
+    const recs: TlsfpRecord[] = [];
+    for (let i = 0; i < 3000; i++) {
+      const k = rnd(30);
+      recs.push(
+        rec(i, {
+          ja4: `t13d1516h2_${hex(k, 12)}_${hex(rnd(3), 12)}`,
+          ja3: { hash: hex(rnd(12), 32), string: "" },
+          ja3s: rnd(4) === 0 ? null : { hash: hex(100 + rnd(6), 32), string: "" },
+          srcIp: `10.1.${rnd(3)}.${rnd(40)}`,
+          destIp: `192.0.2.${rnd(25)}`,
+          sni: rnd(5) === 0 ? null : `s${rnd(20)}.test`,
+        }),
+      );
+    }
+    const s = open();
+    s.ingest(recs);
+    const want = new Map<string, { c: Set<string>; s: Set<string>; n: Set<string> }>();
+    const add = (key: string, r: TlsfpRecord) => {
+      let e = want.get(key);
+      if (!e) want.set(key, (e = { c: new Set(), s: new Set(), n: new Set() }));
+      e.c.add(r.srcIp);
+      e.s.add(r.destIp);
+      if (r.sni !== null) e.n.add(r.sni);
+    };
+    for (const r of recs) {
+      add(r.ja4, r);
+      add(r.ja3.hash, r);
+      if (r.ja3s) add(r.ja3s.hash, r);
+    }
+    for (const [value, e] of want) {
+      const f = s.getFingerprint(value);
+      expect([f?.distinctClients, f?.distinctServers, f?.distinctSnis], value).toEqual([
+        e.c.size,
+        e.s.size,
+        e.n.size,
+      ]);
+    }
+  });
+
   it("distinct counts go from exact to estimated past the bound", () => {
     const d = new Distinct();
     for (let i = 0; i < 100; i++) d.add(hash32(`10.0.${i >> 8}.${i & 255}`), 64);
