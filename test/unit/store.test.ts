@@ -139,7 +139,10 @@ describe("aggregates", () => {
     const want = new Map<string, { c: Set<string>; s: Set<string>; n: Set<string> }>();
     const add = (key: string, r: TlsfpRecord) => {
       let e = want.get(key);
-      if (!e) want.set(key, (e = { c: new Set(), s: new Set(), n: new Set() }));
+      if (!e) {
+        e = { c: new Set(), s: new Set(), n: new Set() };
+        want.set(key, e);
+      }
       e.c.add(r.srcIp);
       e.s.add(r.destIp);
       if (r.sni !== null) e.n.add(r.sni);
