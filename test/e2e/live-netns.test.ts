@@ -17,9 +17,11 @@ import {
   CLI,
   eveKey,
   leftoversOf,
+  pcapRecords,
   readEve,
   recordKey,
   requireRootAndDpdk,
+  serveAndCapture,
   sortedKeys,
 } from "./util.js";
 
@@ -63,49 +65,13 @@ afterAll(async () => {
   if (tmp) rmSync(tmp, { recursive: true, force: true });
 });
 
-function pcapRecords(file: string): TlsfpRecord[] {
-  const a = new (loadAddon().CaptureAnalyzer)(file);
-  const out: TlsfpRecord[] = [];
-  try {
-    for (;;) {
-      const b = a.next(1024);
-      out.push(...b.records);
-      if (b.done) return out;
-    }
-  } finally {
-    a.close();
-  }
-}
-
 describe("tlsfp run on a live veth (net_af_packet) in a namespace", () => {
   it("sees every client handshake exactly once, as tlsfp pcap sees tcpdump's capture", async () => {
     const instance = `e2elive${process.pid}`;
     const eve = join(tmp, "run.jsonl");
     const cap = join(tmp, "live.pcap");
 
-    const server = pair.start(
-      pair.a,
-      "openssl",
-      [
-        "s_server",
-        "-accept",
-        String(PORT),
-        "-www",
-        "-cert",
-        join(tmp, "cert.pem"),
-        "-key",
-        join(tmp, "key.pem"),
-      ],
-      { timeoutMs: 60_000 },
-    );
-    await pair.waitFor(server, /ACCEPT/);
-    const dump = pair.start(
-      pair.a,
-      "tcpdump",
-      ["-i", pair.vethA, "-U", "-n", "-w", cap, "tcp", "port", String(PORT)],
-      { timeoutMs: 60_000 },
-    );
-    await pair.waitFor(dump, /listening on/);
+    const { server, dump } = await serveAndCapture(pair, tmp, PORT, cap);
     const run = pair.start(
       pair.a,
       process.execPath,

@@ -15,26 +15,13 @@ import {
   eveKey,
   FIXTURES,
   leftoversOf,
+  pcapRecords,
   readEve,
   recordKey,
   requireRootAndDpdk,
   runCli,
   sortedKeys,
 } from "./util.js";
-
-function pcapRecords(file: string): TlsfpRecord[] {
-  const a = new (loadAddon().CaptureAnalyzer)(file);
-  const out: TlsfpRecord[] = [];
-  try {
-    for (;;) {
-      const b = a.next(1024);
-      out.push(...b.records);
-      if (b.done) return out;
-    }
-  } finally {
-    a.close();
-  }
-}
 
 let tmp = "";
 let n = 0;

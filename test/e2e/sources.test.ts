@@ -30,27 +30,15 @@ import {
   eveKey,
   FIXTURES,
   leftoversOf,
+  pcapRecords,
   ROOT,
   readEve,
   recordKey,
   requireRootAndDpdk,
   runCli,
+  serveAndCapture,
   sortedKeys,
 } from "./util.js";
-
-function pcapRecords(file: string): TlsfpRecord[] {
-  const a = new (loadAddon().CaptureAnalyzer)(file);
-  const out: TlsfpRecord[] = [];
-  try {
-    for (;;) {
-      const b = a.next(1024);
-      out.push(...b.records);
-      if (b.done) return out;
-    }
-  } finally {
-    a.close();
-  }
-}
 
 /** A process started (outside any namespace) by this file; ended by PID only. */
 interface Proc {
@@ -337,29 +325,7 @@ describe("tlsfp run on net_af_xdp, a monitor veth fed by a tc mirror", () => {
     const instance = `e2exdp${process.pid}`;
     const eve = join(tmp, "xdp.jsonl");
     const cap = join(tmp, "xdp.pcap");
-    const server = p.start(
-      p.a,
-      "openssl",
-      [
-        "s_server",
-        "-accept",
-        String(PORT),
-        "-www",
-        "-cert",
-        join(tmp, "cert.pem"),
-        "-key",
-        join(tmp, "key.pem"),
-      ],
-      { timeoutMs: 60_000 },
-    );
-    await p.waitFor(server, /ACCEPT/);
-    const dump = p.start(
-      p.a,
-      "tcpdump",
-      ["-i", p.vethA, "-U", "-n", "-w", cap, "tcp", "port", String(PORT)],
-      { timeoutMs: 60_000 },
-    );
-    await p.waitFor(dump, /listening on/);
+    const { server, dump } = await serveAndCapture(p, tmp, PORT, cap);
     const run = p.start(
       p.a,
       process.execPath,

@@ -6,11 +6,12 @@ import { spawn } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeEach } from "vitest";
-import { addonPath } from "../../src/addon/load.js";
+import { addonPath, loadAddon } from "../../src/addon/load.js";
 import type { TlsfpRecord } from "../../src/addon/native.js";
 import { dataplaneBinary } from "../../src/dataplane/process.js";
 import { hugetlbfsMounts } from "../../src/dataplane/region.js";
 import { type EveEvent, toEve } from "../../src/export/eve.js";
+import type { NetnsPair, Started } from "../helpers/netns.js";
 
 export const ROOT = join(import.meta.dirname, "..", "..");
 export const CLI = join(ROOT, "dist", "src", "cli", "main.js");
@@ -142,4 +143,55 @@ export function leftoversOf(instance: string): string[] {
     for (const n of names) if (n.startsWith(prefix)) out.push(join(d, n));
   }
   return out;
+}
+
+/** Every record `tlsfp pcap` (the CaptureAnalyzer) gives for a capture file. */
+export function pcapRecords(file: string): TlsfpRecord[] {
+  const a = new (loadAddon().CaptureAnalyzer)(file);
+  const out: TlsfpRecord[] = [];
+  try {
+    for (;;) {
+      const b = a.next(1024);
+      out.push(...b.records);
+      if (b.done) return out;
+    }
+  } finally {
+    a.close();
+  }
+}
+
+/**
+ * In namespace a: `openssl s_server -www` on `port` (cert.pem/key.pem in
+ * dir) and a tcpdump of that port on veth a into `capture`, both ready.
+ */
+export async function serveAndCapture(
+  pair: NetnsPair,
+  dir: string,
+  port: number,
+  capture: string,
+): Promise<{ server: Started; dump: Started }> {
+  const server = pair.start(
+    pair.a,
+    "openssl",
+    [
+      "s_server",
+      "-accept",
+      String(port),
+      "-www",
+      "-cert",
+      join(dir, "cert.pem"),
+      "-key",
+      join(dir, "key.pem"),
+    ],
+    { timeoutMs: 60_000 },
+  );
+  await pair.waitFor(server, /ACCEPT/);
+  const dump = pair.start(
+    pair.a,
+    "tcpdump",
+    ["-i", pair.vethA, "-U", "-n", "-w", capture, "tcp", "port", String(port)],
+    { timeoutMs: 60_000 },
+  );
+  await pair.waitFor(dump, /listening on/);
+  return { server, dump };
 }
