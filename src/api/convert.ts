@@ -175,6 +175,7 @@ export function statsJson(rt: RuntimeStats, store: StoreStats, api: StatsT["api"
       heartbeat_age_ms: dp.heartbeatAgeMs,
       counters: { ...dp.counters },
       ring_depth: dp.ringDepth,
+      cycles_per_packet: dp.cyclesPerPacket ?? null,
       drops: dp.drops,
     },
     ingest: {

@@ -242,6 +242,7 @@ export const Stats = Type.Object(
       counters: Type.Record(Type.String(), UInt()),
       ring_depth: UInt(),
       drops: UInt(),
+      cycles_per_packet: Type.Union([Type.Number(), Type.Null()]),
     }),
     ingest: Type.Object({
       records: UInt(),

@@ -19,6 +19,8 @@ export interface DataplaneStats {
   ringDepth: number;
   /** Records lost because a ring was full. */
   drops: number;
+  /** Worker TSC cycles per received packet; null before any packet (or no data plane). */
+  cyclesPerPacket?: number | null;
 }
 
 export interface IngestStats {

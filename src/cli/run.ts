@@ -474,6 +474,7 @@ async function runSupervised(
         counters: s.counters,
         ringDepth: s.ringDepth,
         drops: s.drops.total,
+        cyclesPerPacket: s.cyclesPerPacket,
       },
       ingest: { ...services.ingest },
     };

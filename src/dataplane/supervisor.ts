@@ -63,6 +63,8 @@ export interface SupervisorStats {
   /** Records waiting in the rings (current and retired generations). */
   ringDepth: number;
   drops: DropStats;
+  /** Worker TSC cycles per received packet (busy loop iterations only); null before any packet. */
+  cyclesPerPacket: number | null;
 }
 
 interface Generation {
@@ -82,6 +84,8 @@ interface Totals {
   ierrors: number;
   rxNombuf: number;
   distDrops: number;
+  /** TSC cycles the workers spent in loop iterations that received packets. */
+  busyCycles: number;
 }
 
 function emptyTotals(): Totals {
@@ -93,6 +97,7 @@ function emptyTotals(): Totals {
     ierrors: 0,
     rxNombuf: 0,
     distDrops: 0,
+    busyCycles: 0,
   };
 }
 
@@ -107,6 +112,7 @@ function addReader(t: Totals, r: RegionReader): void {
     t.rxNombuf += p.rxNombuf;
     t.distDrops += p.distDrops;
   }
+  for (const w of c.workers) t.busyCycles += w.busyCycles;
 }
 
 function addTotals(a: Totals, b: Totals): Totals {
@@ -118,6 +124,7 @@ function addTotals(a: Totals, b: Totals): Totals {
   out.ierrors += b.ierrors;
   out.rxNombuf += b.rxNombuf;
   out.distDrops += b.distDrops;
+  out.busyCycles += b.busyCycles;
   return out;
 }
 
@@ -318,6 +325,7 @@ export class Supervisor extends EventEmitter {
       counters: t.counters,
       ports: { rxPackets: t.rxPackets, rxBytes: t.rxBytes },
       ringDepth: depth,
+      cyclesPerPacket: t.counters.packets ? t.busyCycles / t.counters.packets : null,
       drops: {
         records: recordsDropped,
         imissed: t.imissed,

@@ -95,6 +95,11 @@ export function createMetrics(opts: MetricsOptions = {}): Metrics {
     help: "Records waiting in the event rings.",
     registers,
   });
+  const cyclesPerPacket = new Gauge({
+    name: "tlsfp_dataplane_cycles_per_packet",
+    help: "Worker TSC cycles per received packet (busy loop iterations only; -1 before any packet).",
+    registers,
+  });
   const ringDrops = new Counter({
     name: "tlsfp_dataplane_ring_drops_total",
     help: "Records lost because an event ring was full.",
@@ -182,6 +187,7 @@ export function createMetrics(opts: MetricsOptions = {}): Metrics {
       setCounter(restarts, dp.restarts);
       heartbeat.set(dp.heartbeatAgeMs === null ? -1 : dp.heartbeatAgeMs / 1000);
       ringDepth.set(dp.ringDepth);
+      cyclesPerPacket.set(dp.cyclesPerPacket ?? -1);
       setCounter(ringDrops, dp.drops);
       setCounter(ingestRecords, stats.ingest.records);
       setCounter(ingestBatches, stats.ingest.batches);

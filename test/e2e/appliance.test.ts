@@ -153,7 +153,12 @@ async function stopRun(a: Appliance, ms = 20_000) {
 
 /** The parts of GET /api/v1/stats these tests read. */
 interface StatsJson {
-  dataplane: { running: boolean; restarts: number; counters: Record<string, number> };
+  dataplane: {
+    running: boolean;
+    restarts: number;
+    counters: Record<string, number>;
+    cycles_per_packet: number | null;
+  };
   ingest: { records: number };
   store: { ingested: number; aggregates: Record<string, number> };
 }
@@ -251,6 +256,9 @@ describe("tlsfp run, the appliance", () => {
     );
     const health = await getJson<{ status: string; dataplane: boolean }>(a, "/healthz");
     expect(health).toMatchObject({ status: "ok", dataplane: true });
+    // The workers' cost per packet, from their TSC cycle counters in shared memory.
+    const cpp = (await getJson<StatsJson>(a, "/api/v1/stats")).dataplane.cycles_per_packet;
+    expect(cpp).toBeGreaterThan(0);
 
     // Node's threads are off the worker lcores' CPUs (src/dataplane/affinity.ts).
     const runPid = a.child.pid as number;

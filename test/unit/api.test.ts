@@ -19,6 +19,7 @@ const stats: RuntimeStats = {
     counters: { packets: 1000, handshakes: 7, reassembly_timeout: 3 },
     ringDepth: 5,
     drops: 1,
+    cyclesPerPacket: 412.5,
   },
   ingest: { records: 7, batches: 3, errors: 0, lastBatchAt: 1_795_247_940_000 },
 };
@@ -269,6 +270,7 @@ describe("GET /api/v1/stats, /healthz, /metrics", () => {
         counters: { packets: 1000, handshakes: 7, reassembly_timeout: 3 },
         ring_depth: 5,
         drops: 1,
+        cycles_per_packet: 412.5,
       },
       ingest: { records: 7, batches: 3, errors: 0, last_batch_at: 1_795_247_940_000 },
       store: {
@@ -298,6 +300,7 @@ describe("GET /api/v1/stats, /healthz, /metrics", () => {
     expect(text).toMatch(/^tlsfp_reassembly_timeout_total 3$/m);
     expect(text).toMatch(/^tlsfp_records_dropped_total 0$/m);
     expect(text).toMatch(/^tlsfp_dataplane_restarts_total 2$/m);
+    expect(text).toMatch(/^tlsfp_dataplane_cycles_per_packet 412.5$/m);
     expect(text).toMatch(/^tlsfp_dataplane_ring_depth 5$/m);
     expect(text).toMatch(/^tlsfp_store_aggregates\{kind="ja4"\} 3$/m);
     expect(text).toMatch(
