@@ -25,6 +25,7 @@ struct tlsfp_app_config {
 	const char *pcis[TLSFP_APP_MAX_DEVS];
 	uint32_t n_pcis;
 	int no_huge;	     /* asked for, or forced: no free hugepages */
+	uint32_t mem_mb;     /* EAL memory without hugepages (-m), MB */
 	uint32_t ring_slots; /* shm record ring, power of two */
 	uint32_t burst;
 	uint32_t rx_desc;

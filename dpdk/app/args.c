@@ -9,7 +9,7 @@
  *   --file-prefix tlsfp-<instance>-<pid>: instances and tests never share
  *            DPDK runtime files (and never --in-memory: the region must be
  *            visible to the consumer, and so is the instance's runtime dir);
- *   --no-huge -m 512 when no hugepages are free (with a warning).
+ *   --no-huge -m MB (--mem, default 512) when no hugepages are free (with a warning).
  */
 #define _GNU_SOURCE
 #include <ctype.h>
@@ -32,7 +32,8 @@ static const char usage[] =
 	"                         (net_pcap0,rx_pcap=F  net_af_packet0,iface=IF ...)\n"
 	"  --pci BDF              allow-list a PCI device, repeatable; without it\n"
 	"                         PCI is never probed (--no-pci)\n"
-	"  --no-huge              do not use hugepages (-m 512)\n"
+	"  --no-huge              do not use hugepages (EAL memory: --mem)\n"
+	"  --mem MB               EAL memory without hugepages (512)\n"
 	"  --cpus LIST            CPUs to pin lcores to (default: our affinity)\n"
 	"  --ring-slots N         records per worker shm ring, power of two (2048)\n"
 	"  --burst N              rx burst size (32, max 256)\n"
@@ -52,6 +53,7 @@ enum {
 	OPT_VDEV,
 	OPT_PCI,
 	OPT_NO_HUGE,
+	OPT_MEM,
 	OPT_CPUS,
 	OPT_RING_SLOTS,
 	OPT_BURST,
@@ -79,6 +81,7 @@ static const struct option long_opts[] = {
 	{"rx-desc", required_argument, NULL, OPT_RX_DESC},
 	{"dist-ring", required_argument, NULL, OPT_DIST_RING},
 	{"mbufs", required_argument, NULL, OPT_MBUFS},
+	{"mem", required_argument, NULL, OPT_MEM},
 	{"duration", required_argument, NULL, OPT_DURATION},
 	{"idle-backoff", required_argument, NULL, OPT_IDLE_BACKOFF},
 	{"max-flows", required_argument, NULL, OPT_MAX_FLOWS},
@@ -193,6 +196,7 @@ defaults(struct tlsfp_app_config *cfg)
 	snprintf(cfg->instance, sizeof(cfg->instance), "default");
 	cfg->n_workers = 1;
 	cfg->ring_slots = 2048;
+	cfg->mem_mb = 512;
 	cfg->burst = 32;
 	cfg->rx_desc = 1024;
 	cfg->dist_ring_size = 4096;
@@ -283,6 +287,10 @@ tlsfp_app_parse_args(int argc, char **argv, struct tlsfp_app_config *cfg)
 				fprintf(stderr, "tlsfp-dataplane: --dist-ring: a power of two\n");
 				return -1;
 			}
+			break;
+		case OPT_MEM:
+			if (parse_u32("mem", optarg, 64, 1u << 20, &cfg->mem_mb))
+				return -1;
 			break;
 		case OPT_MBUFS:
 			if (parse_u32("mbufs", optarg, 1023, 1u << 26, &cfg->n_mbufs))
@@ -425,9 +433,11 @@ tlsfp_app_eal_argv(struct tlsfp_app_config *cfg, const char *prog, const char *f
 		left -= (size_t)n;
 	}
 	if (!cfg->no_huge && !hugepages_available()) {
-		fprintf(stderr, "tlsfp-dataplane: WARNING: under 64 MB of free hugepages (or no "
-				"hugetlbfs mounted): running with --no-huge -m 512, expect lower "
-				"performance\n");
+		fprintf(stderr,
+			"tlsfp-dataplane: WARNING: under 64 MB of free hugepages (or no "
+			"hugetlbfs mounted): running with --no-huge -m %u, expect lower "
+			"performance\n",
+			cfg->mem_mb);
 		cfg->no_huge = 1;
 	}
 
@@ -444,7 +454,10 @@ tlsfp_app_eal_argv(struct tlsfp_app_config *cfg, const char *prog, const char *f
 		ARG(put(&store, &store_len, "--vdev=%s%s", cfg->vdevs[i], ""));
 	if (cfg->no_huge) {
 		ARG(put(&store, &store_len, "--no-huge%s%s", "", ""));
-		ARG(put(&store, &store_len, "-m%s%s", "512", ""));
+		char mem[16];
+
+		snprintf(mem, sizeof(mem), "%u", cfg->mem_mb);
+		ARG(put(&store, &store_len, "-m%s%s", mem, ""));
 	} else {
 		/* Hugepage files are unlinked once mapped: nothing is left in
 		 * hugetlbfs even after a crash. */

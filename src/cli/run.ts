@@ -20,7 +20,12 @@ import { type IngestStats, idleStats, type StatsSource } from "../api/types.js";
 import { ConfigError, loadConfig } from "../config/load.js";
 import type { Config } from "../config/schema.js";
 import { pinControlPlane } from "../dataplane/affinity.js";
-import { HugepageError, type HugepagePlan, prepareHugepages } from "../dataplane/hugepages.js";
+import {
+  HugepageError,
+  type HugepagePlan,
+  pagesWanted,
+  prepareHugepages,
+} from "../dataplane/hugepages.js";
 import { type Logger, stderrLogger } from "../dataplane/log.js";
 import {
   checkDataplaneBinary,
@@ -345,13 +350,12 @@ export async function runRun(argv: string[]): Promise<number> {
     say(`tlsfp: API on http://${plan.api}/ (docs at /docs)`);
 
   let huge: HugepagePlan | undefined;
+  const ports = plan.spec.vdevs.length + plan.spec.pcis.length;
+  // Without hugepages (asked for, or forced by the data plane) EAL memory is
+  // ordinary memory of this size: the same estimate, at least DPDK's 512 MB.
+  plan.spec.memMb = Math.max(512, 2 * pagesWanted(plan.spec.workers, ports));
   try {
-    huge = prepareHugepages(
-      plan.spec.workers,
-      plan.spec.vdevs.length + plan.spec.pcis.length,
-      plan.hugepages,
-      logger,
-    );
+    huge = prepareHugepages(plan.spec.workers, ports, plan.hugepages, logger);
     plan.spec.noHuge = huge.noHuge;
     return await runSupervised(plan, args, addon, out, logger, services);
   } catch (e) {

@@ -28,8 +28,10 @@ export interface DataplaneSpec {
   vdevs: string[];
   /** PCI devices to allow-list; empty: PCI is never probed (--no-pci). */
   pcis: string[];
-  /** Run without hugepages (-m 512). */
+  /** Run without hugepages. */
   noHuge: boolean;
+  /** EAL memory in MB when without hugepages (data plane default 512). */
+  memMb?: number;
   /** CPUs for the lcores (main first, then the workers); default: the process affinity. */
   cpus?: number[];
   /** Records per worker ring, a power of two (data plane default 2048). */
@@ -57,6 +59,7 @@ export function dataplaneArgs(spec: DataplaneSpec): string[] {
   // Only devices the user named; with none the data plane gives the EAL --no-pci.
   for (const p of spec.pcis) args.push("--pci", p);
   if (spec.noHuge) args.push("--no-huge");
+  if (spec.memMb !== undefined) args.push("--mem", String(spec.memMb));
   if (spec.cpus !== undefined && spec.cpus.length > 0) args.push("--cpus", spec.cpus.join(","));
   if (spec.ringSlots !== undefined) args.push("--ring-slots", String(spec.ringSlots));
   if (spec.maxFlows !== undefined) args.push("--max-flows", String(spec.maxFlows));
