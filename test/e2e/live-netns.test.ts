@@ -5,7 +5,6 @@
  * must appear exactly once, with the fingerprints `tlsfp pcap` gives for the
  * tcpdump capture of the same traffic.
  */
-import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -17,6 +16,7 @@ import {
   CLI,
   eveKey,
   leftoversOf,
+  makeServerCert,
   pcapRecords,
   readEve,
   recordKey,
@@ -35,27 +35,7 @@ const ready = requireRootAndDpdk();
 beforeAll(() => {
   if (!ready) return;
   tmp = mkdtempSync(join(tmpdir(), "tlsfp-e2e-live-"));
-  execFileSync(
-    "openssl",
-    [
-      "req",
-      "-x509",
-      "-newkey",
-      "ec",
-      "-pkeyopt",
-      "ec_paramgen_curve:P-256",
-      "-nodes",
-      "-days",
-      "1",
-      "-subj",
-      "/CN=server.test",
-      "-keyout",
-      join(tmp, "key.pem"),
-      "-out",
-      join(tmp, "cert.pem"),
-    ],
-    { stdio: "pipe", timeout: 10_000 },
-  );
+  makeServerCert(tmp);
   pair = new NetnsPair(process.pid);
   pair.create();
 });

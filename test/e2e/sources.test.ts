@@ -30,6 +30,7 @@ import {
   eveKey,
   FIXTURES,
   leftoversOf,
+  makeServerCert,
   pcapRecords,
   ROOT,
   readEve,
@@ -301,27 +302,7 @@ describe("tlsfp run on net_af_xdp, a monitor veth fed by a tc mirror", () => {
         monTx,
       ]);
     }
-    execFileSync(
-      "openssl",
-      [
-        "req",
-        "-x509",
-        "-newkey",
-        "ec",
-        "-pkeyopt",
-        "ec_paramgen_curve:P-256",
-        "-nodes",
-        "-days",
-        "1",
-        "-subj",
-        "/CN=server.test",
-        "-keyout",
-        join(tmp, "key.pem"),
-        "-out",
-        join(tmp, "cert.pem"),
-      ],
-      { stdio: "pipe", timeout: 10_000 },
-    );
+    makeServerCert(tmp);
     const instance = `e2exdp${process.pid}`;
     const eve = join(tmp, "xdp.jsonl");
     const cap = join(tmp, "xdp.pcap");

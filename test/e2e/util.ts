@@ -2,7 +2,7 @@
  * Shared pieces of the end-to-end tests: the root/DPDK precondition, running
  * the built CLI with a bound, EVE normalisation, and leftover checks.
  */
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeEach } from "vitest";
@@ -160,8 +160,33 @@ export function pcapRecords(file: string): TlsfpRecord[] {
   }
 }
 
+/** A self-signed P-256 certificate for server.test: dir/cert.pem and dir/key.pem. */
+export function makeServerCert(dir: string): void {
+  execFileSync(
+    "openssl",
+    [
+      "req",
+      "-x509",
+      "-newkey",
+      "ec",
+      "-pkeyopt",
+      "ec_paramgen_curve:P-256",
+      "-nodes",
+      "-days",
+      "1",
+      "-subj",
+      "/CN=server.test",
+      "-keyout",
+      join(dir, "key.pem"),
+      "-out",
+      join(dir, "cert.pem"),
+    ],
+    { stdio: "pipe", timeout: 10_000 },
+  );
+}
+
 /**
- * In namespace a: `openssl s_server -www` on `port` (cert.pem/key.pem in
+ * In namespace a (certificate from makeServerCert): `openssl s_server -www` on `port` (cert.pem/key.pem in
  * dir) and a tcpdump of that port on veth a into `capture`, both ready.
  */
 export async function serveAndCapture(
