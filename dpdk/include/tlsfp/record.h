@@ -14,6 +14,7 @@
 #ifndef TLSFP_RECORD_H
 #define TLSFP_RECORD_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "tlsfp/fp.h"
@@ -101,5 +102,23 @@ struct tlsfp_record_lists {
 	struct tlsfp_u16s ciphers, exts, groups, point_formats, sigalgs, versions;
 };
 void tlsfp_record_lists(const struct tlsfp_record *rec, struct tlsfp_record_lists *out);
+
+/*
+ * Packed records: the same record without its unused capacity (a typical
+ * one packs to ~400 bytes of its 5 KiB), for keeping many of them: the
+ * control plane's pending history and its SQLite rows. Byte 0 is 'P', byte 1
+ * TLSFP_RECORD_ABI; then the fields in struct order with every array cut to
+ * its stored length. Host byte order: a packed record is read back on the
+ * machine that wrote it.
+ */
+#define TLSFP_RECORD_PACKED_MAX (sizeof(struct tlsfp_record) + 16)
+
+/* Pack rec into out (cap bytes, TLSFP_RECORD_PACKED_MAX always suffices).
+ * Returns the packed length, or 0 when cap is too small. */
+size_t tlsfp_record_pack(const struct tlsfp_record *rec, uint8_t *out, size_t cap);
+
+/* Unpack len bytes into *rec (every byte of it written). 0, or -1 when the
+ * bytes are not a whole packed record of this ABI (rec is then zeroed). */
+int tlsfp_record_unpack(const uint8_t *in, size_t len, struct tlsfp_record *rec);
 
 #endif /* TLSFP_RECORD_H */
