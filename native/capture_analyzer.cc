@@ -24,6 +24,7 @@ Napi::Function CaptureAnalyzer::Init(Napi::Env env)
 {
   return DefineClass(env, "CaptureAnalyzer",
                      {InstanceMethod<&CaptureAnalyzer::Next>("next"),
+                      InstanceMethod<&CaptureAnalyzer::NextBatch>("nextBatch"),
                       InstanceMethod<&CaptureAnalyzer::Progress>("progress"),
                       InstanceMethod<&CaptureAnalyzer::Counters>("counters"),
                       InstanceMethod<&CaptureAnalyzer::Close>("close")});
@@ -79,28 +80,32 @@ void CaptureAnalyzer::CheckOpen(Napi::Env env) const
     throw CodedError(env, "TLSFP_E_CLOSED", "the CaptureAnalyzer is closed");
 }
 
-Napi::Value CaptureAnalyzer::Next(const Napi::CallbackInfo &info)
-{
-  Napi::Env env = info.Env();
-  CheckOpen(env);
-  uint32_t max_records = kDefaultMaxRecords;
-  if (!info[0].IsUndefined()) {
-    double d = info[0].IsNumber() ? info[0].As<Napi::Number>().DoubleValue() : -1;
-    if (!(d >= 1 && d <= kMaxRecordsLimit) || static_cast<double>(static_cast<uint32_t>(d)) != d)
-      throw Napi::RangeError::New(env, "next(maxRecords): maxRecords must be an integer from 1 to " +
-                                           std::to_string(kMaxRecordsLimit));
-    max_records = static_cast<uint32_t>(d);
-  }
-  if (pending_error_) {
-    pending_error_ = false;
-    done_ = true;
-    Napi::Error e = CodedError(env, CaptureErrorCode(error_kind_), error_message_);
-    e.Set("path", Napi::String::New(env, path_));
-    throw e;
-  }
+namespace {
 
-  Napi::Object result = Napi::Object::New(env);
-  sink_.Begin(env);
+uint32_t MaxRecordsArg(const Napi::Value &v, const char *fn)
+{
+  if (v.IsUndefined())
+    return kDefaultMaxRecords;
+  double d = v.IsNumber() ? v.As<Napi::Number>().DoubleValue() : -1;
+  if (!(d >= 1 && d <= kMaxRecordsLimit) || static_cast<double>(static_cast<uint32_t>(d)) != d)
+    throw Napi::RangeError::New(v.Env(), std::string(fn) + ": maxRecords must be an integer from 1 to " +
+                                             std::to_string(kMaxRecordsLimit));
+  return static_cast<uint32_t>(d);
+}
+
+} // namespace
+
+void CaptureAnalyzer::ThrowPendingError(Napi::Env env)
+{
+  pending_error_ = false;
+  done_ = true;
+  Napi::Error e = CodedError(env, CaptureErrorCode(error_kind_), error_message_);
+  e.Set("path", Napi::String::New(env, path_));
+  throw e;
+}
+
+void CaptureAnalyzer::Pump(uint32_t max_records)
+{
   uint64_t n = 0;
   while (!done_ && sink_.Count() < max_records && n < kPacketsPerCall) {
     struct tlsfp_frame f;
@@ -129,10 +134,45 @@ Napi::Value CaptureAnalyzer::Next(const Napi::CallbackInfo &info)
     break;
   }
   packets_ += n;
+}
+
+Napi::Value CaptureAnalyzer::Next(const Napi::CallbackInfo &info)
+{
+  Napi::Env env = info.Env();
+  CheckOpen(env);
+  uint32_t max_records = MaxRecordsArg(info[0], "next(maxRecords)");
+  if (pending_error_)
+    ThrowPendingError(env);
+
+  Napi::Object result = Napi::Object::New(env);
+  sink_.Begin(env);
+  Pump(max_records);
   Napi::Array records = sink_.End();
   if (pending_error_ && records.Length() == 0)
     return Next(info);
   result.Set("records", records);
+  result.Set("done", Napi::Boolean::New(env, done_));
+  return result;
+}
+
+// next() for the ingest path: { batch: RecordBatch, done }.
+Napi::Value CaptureAnalyzer::NextBatch(const Napi::CallbackInfo &info)
+{
+  Napi::Env env = info.Env();
+  CheckOpen(env);
+  Dictionary *dict = Dictionary::FromArg(info[0], "nextBatch(dictionary, maxRecords): dictionary");
+  uint32_t max_records = MaxRecordsArg(info[1], "nextBatch(dictionary, maxRecords)");
+  if (pending_error_)
+    ThrowPendingError(env);
+
+  BatchBuilder batch(dict);
+  sink_.BeginBatch(env, &batch);
+  Pump(max_records);
+  sink_.End();
+  if (pending_error_ && batch.Count() == 0)
+    ThrowPendingError(env);
+  Napi::Object result = Napi::Object::New(env);
+  result.Set("batch", batch.Finish(env));
   result.Set("done", Napi::Boolean::New(env, done_));
   return result;
 }

@@ -19,6 +19,11 @@ public:
 
 private:
   Napi::Value Next(const Napi::CallbackInfo &info);
+  Napi::Value NextBatch(const Napi::CallbackInfo &info);
+  // Feeds packets until max_records are out, the file ends or the per-call
+  // packet bound is reached; the sink has been begun by the caller.
+  void Pump(uint32_t max_records);
+  void ThrowPendingError(Napi::Env env);
   Napi::Value Progress(const Napi::CallbackInfo &info);
   Napi::Value Counters(const Napi::CallbackInfo &info);
   Napi::Value Close(const Napi::CallbackInfo &info);

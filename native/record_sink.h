@@ -1,6 +1,6 @@
 // Where a pipeline's emit callback puts records during one JS call: straight
 // into a JS array (the records are converted while they are valid; nothing
-// is copied or kept between calls). Emit runs inside the C pipeline, so it
+// is copied or kept between calls), or into a RecordBatch (BeginBatch). Emit runs inside the C pipeline, so it
 // must not let a C++ exception unwind through C frames: a failure is kept
 // and thrown by End() once the pipeline call has returned.
 #ifndef TLSFP_ADDON_RECORD_SINK_H
@@ -10,6 +10,7 @@
 
 #include <string>
 
+#include "record_batch.h"
 #include "record_to_js.h"
 
 namespace tlsfp {
@@ -27,6 +28,11 @@ public:
     if (self->failed_)
       return;
     try {
+      if (self->batch_ != nullptr) {
+        self->batch_->Add(*rec);
+        self->n_++;
+        return;
+      }
       Napi::Env env(self->env_);
       self->out_.Set(self->n_++, RecordToJs(env, *rec));
     } catch (const Napi::Error &e) {
@@ -42,8 +48,17 @@ public:
   {
     env_ = env;
     out_ = Napi::Array::New(env);
+    batch_ = nullptr;
     n_ = 0;
     failed_ = false;
+  }
+
+  // Records go to batch until End(); End() then returns an empty array and
+  // the caller finishes the batch.
+  void BeginBatch(Napi::Env env, BatchBuilder *batch)
+  {
+    Begin(env);
+    batch_ = batch;
   }
 
   uint32_t Count() const { return n_; }
@@ -53,6 +68,7 @@ public:
   {
     Napi::Env env(env_);
     env_ = nullptr;
+    batch_ = nullptr;
     Napi::Array out = out_;
     out_ = Napi::Array();
     if (failed_)
@@ -66,6 +82,7 @@ public:
 private:
   napi_env env_ = nullptr;
   Napi::Array out_;
+  BatchBuilder *batch_ = nullptr;
   uint32_t n_ = 0;
   bool failed_ = false;
   std::string error_;

@@ -68,25 +68,8 @@ napi_value Null(napi_env env)
 
 napi_value AddressToJs(napi_env env, const uint8_t *ip, uint8_t version)
 {
-  char buf[INET6_ADDRSTRLEN];
-  if (version != 6) {
-    // "%u.%u.%u.%u", what inet_ntop(AF_INET) writes, without its sprintf
-    // (~1.8k instructions an address).
-    char *p = buf;
-    for (int i = 0; i < 4; i++) {
-      unsigned v = ip[i];
-      if (v >= 100)
-        *p++ = static_cast<char>('0' + v / 100);
-      if (v >= 10)
-        *p++ = static_cast<char>('0' + v / 10 % 10);
-      *p++ = static_cast<char>('0' + v % 10);
-      if (i < 3)
-        *p++ = '.';
-    }
-    return Str(env, buf, static_cast<size_t>(p - buf));
-  }
-  const char *s = inet_ntop(AF_INET6, ip, buf, sizeof(buf));
-  return s != nullptr ? Str(env, s, std::strlen(s)) : Str(env, "", 0);
+  char buf[kAddressTextMax];
+  return Str(env, buf, FormatAddress(ip, version, buf));
 }
 
 // Fixed-size char fields written by C: up to the first NUL, never past cap.
@@ -145,27 +128,6 @@ napi_value U16s(napi_env env, const uint16_t *v, size_t n)
   return a;
 }
 
-std::string EscapeName(const void *p, size_t len)
-{
-  static const char hex[] = "0123456789abcdef";
-  const auto *b = static_cast<const uint8_t *>(p);
-  std::string s;
-  s.reserve(len);
-  for (size_t i = 0; i < len; i++) {
-    uint8_t c = b[i];
-    if (c == '\\') {
-      s += "\\\\";
-    } else if (c >= 0x20 && c <= 0x7e) {
-      s += static_cast<char>(c);
-    } else {
-      s += "\\x";
-      s += hex[c >> 4];
-      s += hex[c & 0xf];
-    }
-  }
-  return s;
-}
-
 napi_value Name(napi_env env, const void *p, size_t len)
 {
   return Str(env, EscapeName(p, len));
@@ -199,6 +161,49 @@ napi_value AlpnList(napi_env env, const uint8_t *body, size_t len)
 }
 
 } // namespace
+
+size_t FormatAddress(const uint8_t *ip, uint8_t version, char *buf)
+{
+  if (version != 6) {
+    // "%u.%u.%u.%u", what inet_ntop(AF_INET) writes, without its sprintf
+    // (~1.8k instructions an address).
+    char *p = buf;
+    for (int i = 0; i < 4; i++) {
+      unsigned v = ip[i];
+      if (v >= 100)
+        *p++ = static_cast<char>('0' + v / 100);
+      if (v >= 10)
+        *p++ = static_cast<char>('0' + v / 10 % 10);
+      *p++ = static_cast<char>('0' + v % 10);
+      if (i < 3)
+        *p++ = '.';
+    }
+    return static_cast<size_t>(p - buf);
+  }
+  const char *s = inet_ntop(AF_INET6, ip, buf, kAddressTextMax);
+  return s != nullptr ? std::strlen(s) : 0;
+}
+
+std::string EscapeName(const void *p, size_t len)
+{
+  static const char hex[] = "0123456789abcdef";
+  const auto *b = static_cast<const uint8_t *>(p);
+  std::string s;
+  s.reserve(len);
+  for (size_t i = 0; i < len; i++) {
+    uint8_t c = b[i];
+    if (c == '\\') {
+      s += "\\\\";
+    } else if (c >= 0x20 && c <= 0x7e) {
+      s += static_cast<char>(c);
+    } else {
+      s += "\\x";
+      s += hex[c >> 4];
+      s += hex[c & 0xf];
+    }
+  }
+  return s;
+}
 
 Napi::Array U16sToJs(Napi::Env env, const uint16_t *v, size_t n)
 {

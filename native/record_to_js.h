@@ -21,6 +21,14 @@ Napi::Array U16sToJs(Napi::Env env, const uint16_t *v, size_t n);
 Napi::String NameToJs(Napi::Env env, const void *p, size_t len);
 Napi::Array AlpnListToJs(Napi::Env env, const uint8_t *body, size_t len);
 
+// The same escaping as text (NameToJs, and the Dictionary's SNI/ALPN keys).
+std::string EscapeName(const void *p, size_t len);
+
+// An address as a record shows it (srcIp, destIp): dotted IPv4, or
+// inet_ntop's IPv6. Writes to buf (kAddressTextMax bytes), returns the length.
+constexpr size_t kAddressTextMax = 46; // INET6_ADDRSTRLEN
+size_t FormatAddress(const uint8_t *ip, uint8_t version, char *buf);
+
 // Render a snprintf-style fp/ string function into a std::string.
 template <typename View>
 std::string Render(size_t (*fn)(const View *, char *, size_t), const View *view)

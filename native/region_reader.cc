@@ -13,6 +13,7 @@
 
 #include "counters_js.h"
 #include "errors.h"
+#include "record_batch.h"
 #include "record_to_js.h"
 #include "tlsfp_c.h"
 
@@ -101,12 +102,24 @@ Napi::Error OpenError(Napi::Env env, const std::string &path, int rc)
   return e;
 }
 
+uint32_t MaxRecordsArg(const Napi::Value &v, const char *fn)
+{
+  if (v.IsUndefined())
+    return kDefaultMaxRecords;
+  double d = v.IsNumber() ? v.As<Napi::Number>().DoubleValue() : -1;
+  if (!(d >= 1 && d <= kMaxRecordsLimit) || static_cast<double>(static_cast<uint32_t>(d)) != d)
+    throw Napi::RangeError::New(v.Env(), std::string(fn) + ": maxRecords must be an integer from 1 to " +
+                                             std::to_string(kMaxRecordsLimit));
+  return static_cast<uint32_t>(d);
+}
+
 } // namespace
 
 Napi::Function RegionReader::Init(Napi::Env env)
 {
   return DefineClass(env, "RegionReader",
                      {InstanceMethod<&RegionReader::Drain>("drain"),
+                      InstanceMethod<&RegionReader::DrainBatch>("drainBatch"),
                       InstanceMethod<&RegionReader::Header>("header"),
                       InstanceMethod<&RegionReader::Counters>("counters"),
                       InstanceMethod<&RegionReader::RingDepth>("ringDepth"),
@@ -155,14 +168,7 @@ Napi::Value RegionReader::Drain(const Napi::CallbackInfo &info)
 {
   Napi::Env env = info.Env();
   CheckOpen(env);
-  uint32_t max_records = kDefaultMaxRecords;
-  if (!info[0].IsUndefined()) {
-    double d = info[0].IsNumber() ? info[0].As<Napi::Number>().DoubleValue() : -1;
-    if (!(d >= 1 && d <= kMaxRecordsLimit) || static_cast<double>(static_cast<uint32_t>(d)) != d)
-      throw Napi::RangeError::New(env, "drain(maxRecords): maxRecords must be an integer from 1 to " +
-                                           std::to_string(kMaxRecordsLimit));
-    max_records = static_cast<uint32_t>(d);
-  }
+  uint32_t max_records = MaxRecordsArg(info[0], "drain(maxRecords)");
   RegionState &st = *state_;
   const uint32_t n_rings = static_cast<uint32_t>(st.rings.size());
   Napi::Array out = Napi::Array::New(env);
@@ -184,6 +190,35 @@ Napi::Value RegionReader::Drain(const Napi::CallbackInfo &info)
     st.next_ring = n_rings ? (st.next_ring + 1) % n_rings : 0;
   }
   return out;
+}
+
+// The ingest path: records straight from the ring slots into a batch
+// (record_batch.h), no copy of the slot and no JS object per record.
+Napi::Value RegionReader::DrainBatch(const Napi::CallbackInfo &info)
+{
+  Napi::Env env = info.Env();
+  CheckOpen(env);
+  Dictionary *dict = Dictionary::FromArg(info[0], "drainBatch(dictionary, maxRecords): dictionary");
+  uint32_t max_records = MaxRecordsArg(info[1], "drainBatch(dictionary, maxRecords)");
+  RegionState &st = *state_;
+  const uint32_t n_rings = static_cast<uint32_t>(st.rings.size());
+  BatchBuilder batch(dict);
+  bool progress = true;
+  while (batch.Count() < max_records && progress) {
+    progress = false;
+    for (uint32_t i = 0; i < n_rings && batch.Count() < max_records; i++) {
+      struct tlsfp_shm_ring *ring = &st.rings[(st.next_ring + i) % n_rings];
+      uint32_t want = max_records - batch.Count() < kChunk ? max_records - batch.Count() : kChunk;
+      uint32_t got = 0;
+      for (const struct tlsfp_record *rec; got < want && (rec = tlsfp_shm_ring_peek(ring, got)) != nullptr; got++)
+        batch.Add(*rec);
+      tlsfp_shm_ring_release(ring, got);
+      if (got > 0)
+        progress = true;
+    }
+    st.next_ring = n_rings ? (st.next_ring + 1) % n_rings : 0;
+  }
+  return batch.Finish(env);
 }
 
 Napi::Value RegionReader::Header(const Napi::CallbackInfo &info)

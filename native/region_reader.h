@@ -23,6 +23,7 @@ public:
 
 private:
   Napi::Value Drain(const Napi::CallbackInfo &info);
+  Napi::Value DrainBatch(const Napi::CallbackInfo &info);
   Napi::Value Header(const Napi::CallbackInfo &info);
   Napi::Value Counters(const Napi::CallbackInfo &info);
   Napi::Value RingDepth(const Napi::CallbackInfo &info);

@@ -37,7 +37,8 @@ export type NativeErrorCode =
   | "TLSFP_PARSE_UNSUPPORTED"
   | "TLSFP_E_SHM_VERSION"
   | "TLSFP_E_SHM_NOT_READY"
-  | "TLSFP_E_SHM_INVALID";
+  | "TLSFP_E_SHM_INVALID"
+  | "TLSFP_E_PACKED";
 
 /** What abi() reports: the addon's view of the shared C layout. */
 export interface Abi {
@@ -187,6 +188,59 @@ export interface CaptureBatch {
   done: boolean;
 }
 
+/** Column order of RecordBatch.cols (native/record_batch.h BatchColumn). */
+export const BatchColumn = {
+  ja4: 0,
+  ja3: 1,
+  /** 0: no ServerHello. */
+  ja3s: 2,
+  /** 0: no host_name. */
+  sni: 3,
+  /** The (JA4, SNI) pair; SNI 0 counts as "". */
+  ja4Sni: 4,
+  /** The first client ALPN name, "" when none. */
+  alpn: 5,
+  /** hash32 (src/store/aggregates.ts) of srcIp / destIp. */
+  client: 6,
+  server: 7,
+  /** 0 tcp, 1 quic, 2 dtls. */
+  transport: 8,
+} as const;
+export const BATCH_COLUMNS = 9;
+
+/**
+ * Many records as columns (native/record_batch.h): what the store's ingest
+ * needs of each record as numbers, and every record packed, to be made into
+ * a TlsfpRecord (unpackRecords) only where one is needed.
+ */
+export interface RecordBatch {
+  n: number;
+  /** n rows of BATCH_COLUMNS: Dictionary ids (≥ 1; 0 none), address hashes, transport. */
+  cols: Int32Array;
+  /** Capture time, Unix ms (Math.floor(Number(tsNs) / 1e6)). */
+  tsMs: Float64Array;
+  /** The packed records back to back; row i is packed[offsets[i], offsets[i + 1]). */
+  packed: Buffer;
+  offsets: Uint32Array;
+  /**
+   * Dictionary entries first seen in this batch, in id order: they continue
+   * the ids the Dictionary gave before. ja4Sni: (JA4 id, SNI id) pairs, flat.
+   */
+  names: {
+    ja4: string[];
+    ja3: string[];
+    ja3s: string[];
+    sni: string[];
+    alpn: string[];
+    ja4Sni: Uint32Array;
+  };
+}
+
+/** Strings → ids for batches (native/dictionary.h); one per store, for its lifetime. */
+export interface Dictionary {
+  sizes(): { ja4: number; ja3: number; ja3s: number; sni: number; alpn: number; ja4Sni: number };
+}
+
 /** Reading position, for a progress bar. */
 export interface CaptureProgress {
   offset: number;
@@ -205,6 +259,8 @@ export interface CaptureProgress {
 export interface CaptureAnalyzer {
   /** Reads until maxRecords (default 1024) records are batched, ~64k packets, or the end. */
   next(maxRecords?: number): CaptureBatch;
+  /** next() as a RecordBatch (ids from dictionary). */
+  nextBatch(dictionary: Dictionary, maxRecords?: number): { batch: RecordBatch; done: boolean };
   progress(): CaptureProgress;
   counters(): Counters;
   close(): void;
@@ -334,6 +390,8 @@ export interface RingDepth {
 export interface RegionReader {
   /** Up to maxRecords (default 1024, at most 65536) records, oldest first per worker ring. */
   drain(maxRecords?: number): TlsfpRecord[];
+  /** drain() as a RecordBatch, read straight from the ring slots (the ingest path). */
+  drainBatch(dictionary: Dictionary, maxRecords?: number): RecordBatch;
   header(): RegionHeader;
   counters(): RegionCounters;
   ringDepth(): RingDepth;
@@ -355,6 +413,18 @@ export interface NativeAddon {
   FrameAnalyzer: new (options?: PipelineOptions) => FrameAnalyzer;
   CaptureAnalyzer: new (path: string, options?: PipelineOptions) => CaptureAnalyzer;
   RegionReader: new (path: string) => RegionReader;
+  Dictionary: new () => Dictionary;
+  /** The full records of batch rows [from, to) (default: all). TLSFP_E_PACKED for bad bytes. */
+  unpackRecords(
+    packed: Uint8Array,
+    offsets: Uint32Array,
+    from?: number,
+    to?: number,
+  ): TlsfpRecord[];
+  /** One packed record (a history row) → the record. TLSFP_E_PACKED for bad bytes. */
+  unpackRecord(packed: Uint8Array): TlsfpRecord;
+  /** [srcIp, destIp] of each batch row in [from, to), flat. */
+  recordAddresses(packed: Uint8Array, offsets: Uint32Array, from?: number, to?: number): string[];
   /**
    * sched_setaffinity on every thread of this process (main thread first,
    * then each /proc/self/task/<tid>; later threads inherit it). Returns the

@@ -9,15 +9,24 @@
  *   the set persists as a plain byte blob;
  * - the ALPN is interned once per record to a small index; an aggregate
  *   counts ALPNs in a plain array by that index;
- * - one Map lookup per kind (JA4×SNI is a nested Map ja4 → sni, so no
- *   `${ja4}|${sni}` string is built per record).
+ * - records from the addon come as a RecordBatch (ingestBatch): Dictionary
+ *   ids instead of strings, so each aggregate is found by an array index
+ *   (IdViews); a string Map lookup happens once per new id, not per record;
+ * - records as objects (ingest) take one Map lookup per kind (JA4×SNI is a
+ *   nested Map ja4 → sni, so no `${ja4}|${sni}` string is built per record).
  *
  * Distinct counts are exact up to `bound` values (modulo 32-bit hash
  * collisions: for 4096 values, a miscount of one has a probability of ~0.2 %),
  * then a 1024-register HyperLogLog over the same hashes takes over (~3 %
  * standard error), and the set's memory is released.
  */
-import type { TlsfpRecord } from "../addon/native.js";
+import {
+  BATCH_COLUMNS,
+  BatchColumn,
+  type Dictionary,
+  type RecordBatch,
+  type TlsfpRecord,
+} from "../addon/native.js";
 import type { FingerprintKind } from "./types.js";
 
 /** tcp, quic or dtls: also the name of the aggregate's count for it. */
@@ -272,6 +281,59 @@ function mix(h: number, x: number): number {
   return (h ^ (h >>> 16)) | 0 || 1;
 }
 
+/**
+ * A Dictionary's ids seen from the aggregates: id → string (every batch's new
+ * names appended in order) and id → aggregate, filled on first use. One per
+ * Dictionary; it must see every batch made with that Dictionary, in order.
+ */
+export class IdViews {
+  /** id → string; index 0 is "none". */
+  readonly ja4: string[] = [""];
+  readonly ja3: string[] = [""];
+  readonly ja3s: string[] = [""];
+  readonly sni: string[] = [""];
+  readonly alpn: string[] = [""];
+  /** Pair id → JA4 id (at 2·id) and SNI id (at 2·id + 1). */
+  readonly pairs: number[] = [0, 0];
+  readonly ja4Agg: (Agg | undefined)[] = [];
+  readonly ja3Agg: (Agg | undefined)[] = [];
+  readonly ja3sAgg: (Agg | undefined)[] = [];
+  readonly sniAgg: (Agg | undefined)[] = [];
+  readonly pairAgg: (Agg | undefined)[] = [];
+  /** SNI id → hash32 of the name (the distinct-SNI sets hold hashes). */
+  readonly sniHash: number[] = [0];
+  /** ALPN id → AlpnTable index. */
+  readonly alpnIndex: number[] = [0];
+
+  absorb(names: RecordBatch["names"], alpns: AlpnTable): void {
+    for (const s of names.ja4) this.ja4.push(s);
+    for (const s of names.ja3) this.ja3.push(s);
+    for (const s of names.ja3s) this.ja3s.push(s);
+    for (const s of names.sni) {
+      this.sni.push(s);
+      this.sniHash.push(hash32(s));
+    }
+    for (const s of names.alpn) {
+      this.alpn.push(s);
+      this.alpnIndex.push(alpns.id(s));
+    }
+    const p = names.ja4Sni;
+    for (let i = 0; i < p.length; i++) this.pairs.push(p[i] as number);
+  }
+}
+
+const TRANSPORTS: readonly Transport[] = ["tcp", "quic", "dtls"];
+// Batch columns (module constants: no property load per record).
+const C_JA4 = BatchColumn.ja4;
+const C_JA3 = BatchColumn.ja3;
+const C_JA3S = BatchColumn.ja3s;
+const C_SNI = BatchColumn.sni;
+const C_PAIR = BatchColumn.ja4Sni;
+const C_ALPN = BatchColumn.alpn;
+const C_CLIENT = BatchColumn.client;
+const C_SERVER = BatchColumn.server;
+const C_TRANSPORT = BatchColumn.transport;
+
 let nextAggId = 1;
 
 /** One aggregate, mutable in place. `snis` is null for kinds keyed by SNI. */
@@ -320,6 +382,7 @@ export class Aggregates {
   readonly ja4Sni = new Map<string, Map<string, Agg>>();
   readonly alpns = new AlpnTable();
   private readonly seen = new SeenTuples();
+  private readonly idViews = new WeakMap<Dictionary, IdViews>();
   dirty: Agg[] = [];
 
   constructor(readonly bound = DEFAULT_DISTINCT_BOUND) {}
@@ -384,37 +447,118 @@ export class Aggregates {
   }
 
   /**
-   * Aggregates a batch. Records without an SNI count in JA4×SNI under
+   * Aggregates records. Records without an SNI count in JA4×SNI under
    * `${ja4}|` and not in the SNI kind; records without a ServerHello not in JA3S.
    */
   ingest(records: readonly TlsfpRecord[]): void {
     const alpns = this.alpns;
     for (let i = 0; i < records.length; i++) {
       const r = records[i] as TlsfpRecord;
-      const ts = Math.floor(Number(r.tsNs) / 1e6);
-      const alpn = alpns.id(r.clientAlpns.length > 0 ? (r.clientAlpns[0] as string) : "");
-      const tr = r.transport;
       const sni = r.sni;
-      const pair = this.getJa4Sni(r.ja4, sni ?? "");
-      const ja3 = this.get("ja3", r.ja3.hash);
-      const ja3s = r.ja3s === null ? null : this.get("ja3s", r.ja3s.hash);
-      // These three aggregates determine all five; 0 below = already
-      // counted, skip. The field (1 client, 2 server, 3 SNI) rides in the
-      // low bits beside the JA3S id (ids stay far below 2^29).
-      const seen = this.seen;
-      const sid = (ja3s === null ? 0 : ja3s.id) << 2;
-      let c = hash32(r.srcIp);
-      if (seen.seen(pair.id, ja3.id, sid | 1, c)) c = 0;
-      let s = hash32(r.destIp);
-      if (seen.seen(pair.id, ja3.id, sid | 2, s)) s = 0;
-      let n = sni === null ? 0 : hash32(sni);
-      if (n !== 0 && seen.seen(pair.id, ja3.id, sid | 3, n)) n = 0;
-      this.bump(this.get("ja4", r.ja4), ts, alpn, tr, c, s, n);
-      this.bump(ja3, ts, alpn, tr, c, s, n);
-      if (ja3s !== null) this.bump(ja3s, ts, alpn, tr, c, s, n);
-      if (sni !== null) this.bump(this.get("sni", sni), ts, alpn, tr, c, s, n);
-      this.bump(pair, ts, alpn, tr, c, s, n);
+      this.add(
+        this.get("ja4", r.ja4),
+        this.getJa4Sni(r.ja4, sni ?? ""),
+        this.get("ja3", r.ja3.hash),
+        r.ja3s === null ? null : this.get("ja3s", r.ja3s.hash),
+        sni === null ? null : this.get("sni", sni),
+        Math.floor(Number(r.tsNs) / 1e6),
+        alpns.id(r.clientAlpns.length > 0 ? (r.clientAlpns[0] as string) : ""),
+        r.transport,
+        hash32(r.srcIp),
+        hash32(r.destIp),
+        sni === null ? 0 : hash32(sni),
+      );
     }
+  }
+
+  /** The IdViews of a Dictionary (made on its first batch). */
+  views(dictionary: Dictionary): IdViews {
+    let v = this.idViews.get(dictionary);
+    if (v === undefined) {
+      v = new IdViews();
+      this.idViews.set(dictionary, v);
+    }
+    return v;
+  }
+
+  /** ingest() for a RecordBatch made with `dictionary`: the same aggregates, by id. */
+  ingestBatch(b: RecordBatch, dictionary: Dictionary): void {
+    const v = this.views(dictionary);
+    v.absorb(b.names, this.alpns);
+    const cols = b.cols;
+    const ts = b.tsMs;
+    for (let i = 0, o = 0; i < b.n; i++, o += BATCH_COLUMNS) {
+      const ja4 = cols[o + C_JA4] as number;
+      const ja3 = cols[o + C_JA3] as number;
+      const ja3s = cols[o + C_JA3S] as number;
+      const sni = cols[o + C_SNI] as number;
+      const pair = cols[o + C_PAIR] as number;
+      this.add(
+        v.ja4Agg[ja4] ?? this.byId(v.ja4Agg, "ja4", v.ja4, ja4),
+        v.pairAgg[pair] ?? this.pairOf(v, pair),
+        v.ja3Agg[ja3] ?? this.byId(v.ja3Agg, "ja3", v.ja3, ja3),
+        ja3s === 0 ? null : (v.ja3sAgg[ja3s] ?? this.byId(v.ja3sAgg, "ja3s", v.ja3s, ja3s)),
+        sni === 0 ? null : (v.sniAgg[sni] ?? this.byId(v.sniAgg, "sni", v.sni, sni)),
+        ts[i] as number,
+        v.alpnIndex[cols[o + C_ALPN] as number] as number,
+        TRANSPORTS[cols[o + C_TRANSPORT] as number] ?? "tcp",
+        cols[o + C_CLIENT] as number,
+        cols[o + C_SERVER] as number,
+        sni === 0 ? 0 : (v.sniHash[sni] as number),
+      );
+    }
+  }
+
+  /** The aggregate of a kind for a Dictionary id not met before: by its string, then cached. */
+  private byId(
+    cache: (Agg | undefined)[],
+    kind: FingerprintKind,
+    names: string[],
+    id: number,
+  ): Agg {
+    const a = this.get(kind, names[id] as string);
+    cache[id] = a;
+    return a;
+  }
+
+  private pairOf(v: IdViews, pair: number): Agg {
+    const ja4 = v.ja4[v.pairs[2 * pair] as number] as string;
+    const sni = v.sni[v.pairs[2 * pair + 1] as number] as string; // id 0: ""
+    const a = this.getJa4Sni(ja4, sni);
+    v.pairAgg[pair] = a;
+    return a;
+  }
+
+  /**
+   * One handshake into its (up to) five aggregates. c, s, n: hash32 of the
+   * client, server and SNI (n 0 without an SNI).
+   */
+  private add(
+    ja4: Agg,
+    pair: Agg,
+    ja3: Agg,
+    ja3s: Agg | null,
+    sniAgg: Agg | null,
+    ts: number,
+    alpn: number,
+    tr: Transport,
+    c: number,
+    s: number,
+    n: number,
+  ): void {
+    // JA4×SNI, JA3 and JA3S determine all five; 0 below = already counted,
+    // skip. The field (1 client, 2 server, 3 SNI) rides in the low bits
+    // beside the JA3S id (ids stay far below 2^29).
+    const seen = this.seen;
+    const sid = (ja3s === null ? 0 : ja3s.id) << 2;
+    if (seen.seen(pair.id, ja3.id, sid | 1, c)) c = 0;
+    if (seen.seen(pair.id, ja3.id, sid | 2, s)) s = 0;
+    if (n !== 0 && seen.seen(pair.id, ja3.id, sid | 3, n)) n = 0;
+    this.bump(ja4, ts, alpn, tr, c, s, n);
+    this.bump(ja3, ts, alpn, tr, c, s, n);
+    if (ja3s !== null) this.bump(ja3s, ts, alpn, tr, c, s, n);
+    if (sniAgg !== null) this.bump(sniAgg, ts, alpn, tr, c, s, n);
+    this.bump(pair, ts, alpn, tr, c, s, n);
   }
 
   /** ALPN name → count of an aggregate. */

@@ -8,7 +8,7 @@
  * the last flush (flushIntervalMs); close() flushes.
  */
 import Database from "better-sqlite3";
-import type { TlsfpRecord } from "../addon/native.js";
+import { RECORD_ABI, type TlsfpRecord } from "../addon/native.js";
 import { Agg, type Aggregates, Distinct } from "./aggregates.js";
 import type {
   FingerprintKind,
@@ -86,6 +86,23 @@ export function recordFromJson(s: string): TlsfpRecord {
   return { ...o, tsNs: BigInt(o.tsNs) };
 }
 
+/**
+ * A history row: the columns queries filter on, and the record, as JSON
+ * text (ingested as an object) or packed bytes (ingested in a RecordBatch;
+ * read back with the addon's unpackRecord).
+ */
+export interface HistoryRow {
+  ts: number;
+  ja4: string;
+  ja3: string;
+  ja3s: string | null;
+  sni: string | null;
+  client: string;
+  server: string;
+  transport: string;
+  record: string | Uint8Array;
+}
+
 export class SqliteBackend {
   readonly db: Database.Database;
   private readonly upsertAgg: Database.Statement;
@@ -95,11 +112,19 @@ export class SqliteBackend {
   private readonly setMeta: Database.Statement;
   private readonly upsertLabel: Database.Statement;
 
-  constructor(path: string) {
+  /**
+   * unpack: packed record bytes → record (the addon's unpackRecord), for
+   * history rows written from batches.
+   */
+  constructor(
+    path: string,
+    private readonly unpack: (packed: Uint8Array) => TlsfpRecord,
+  ) {
     this.db = new Database(path);
     this.db.pragma("journal_mode = WAL");
     this.db.pragma("synchronous = NORMAL");
     this.db.exec(SCHEMA);
+    this.dropUnreadableHistory();
     this.upsertAgg = this.db.prepare(
       `INSERT OR REPLACE INTO aggregates VALUES
        (@kind, @value, @first_seen, @last_seen, @count, @tcp, @quic, @dtls,
@@ -112,6 +137,20 @@ export class SqliteBackend {
     this.pruneCount = this.db.prepare("DELETE FROM history WHERE seq <= ?");
     this.setMeta = this.db.prepare("INSERT OR REPLACE INTO meta VALUES (?, ?)");
     this.upsertLabel = this.db.prepare("INSERT OR REPLACE INTO labels VALUES (?, ?, ?, ?, ?)");
+  }
+
+  /**
+   * Packed history rows are tied to the record ABI that wrote them: after an
+   * upgrade that changed it, those rows are dropped (the aggregates stay).
+   */
+  private dropUnreadableHistory(): void {
+    const abi = String(RECORD_ABI);
+    const stored = this.meta("record_abi");
+    if (stored !== abi) {
+      if (stored !== undefined)
+        this.db.prepare("DELETE FROM history WHERE typeof(record) = 'blob'").run();
+      this.db.prepare("INSERT OR REPLACE INTO meta VALUES ('record_abi', ?)").run(abi);
+    }
   }
 
   meta(key: string): string | undefined {
@@ -178,7 +217,7 @@ export class SqliteBackend {
   flush(
     aggs: Aggregates,
     dirty: readonly Agg[],
-    rows: readonly TlsfpRecord[],
+    rows: readonly HistoryRow[],
     firstSeq: number,
     meta: Record<string, string>,
     minTs: number,
@@ -205,18 +244,18 @@ export class SqliteBackend {
         });
       }
       for (let i = 0; i < rows.length; i++) {
-        const r = rows[i] as TlsfpRecord;
+        const r = rows[i] as HistoryRow;
         this.insertHist.run(
           firstSeq + i,
-          Math.floor(Number(r.tsNs) / 1e6),
+          r.ts,
           r.ja4,
-          r.ja3.hash,
-          r.ja3s?.hash ?? null,
+          r.ja3,
+          r.ja3s,
           r.sni,
-          r.srcIp,
-          r.destIp,
+          r.client,
+          r.server,
           r.transport,
-          recordToJson(r),
+          r.record,
         );
       }
       for (const [k, v] of Object.entries(meta)) this.setMeta.run(k, v);
@@ -286,8 +325,12 @@ export class SqliteBackend {
     ).n;
     const rows = this.db
       .prepare(`SELECT seq, record FROM history ${w} ORDER BY seq DESC LIMIT ? OFFSET ?`)
-      .all(...args, q.limit, q.offset) as { seq: number; record: string }[];
-    return { items: rows.map((r) => ({ seq: r.seq, record: recordFromJson(r.record) })), total };
+      .all(...args, q.limit, q.offset) as { seq: number; record: string | Buffer }[];
+    const items = rows.map((r) => ({
+      seq: r.seq,
+      record: typeof r.record === "string" ? recordFromJson(r.record) : this.unpack(r.record),
+    }));
+    return { items, total };
   }
 
   close(): void {

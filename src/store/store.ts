@@ -12,10 +12,17 @@
  * than retentionDays before it are deleted at each flush, and only the newest
  * historyMax rows are kept.
  */
-import type { TlsfpRecord } from "../addon/native.js";
+import { loadAddon } from "../addon/load.js";
+import {
+  BATCH_COLUMNS,
+  BatchColumn,
+  type Dictionary,
+  type RecordBatch,
+  type TlsfpRecord,
+} from "../addon/native.js";
 import { type LabelEntry, loadShippedLabels } from "../labels/labels.js";
 import { type Agg, Aggregates, DEFAULT_DISTINCT_BOUND, hash32, KINDS } from "./aggregates.js";
-import { SqliteBackend } from "./sqlite.js";
+import { type HistoryRow, recordToJson, SqliteBackend } from "./sqlite.js";
 import type {
   FingerprintAggregate,
   FingerprintDetail,
@@ -57,6 +64,20 @@ function recordMs(r: TlsfpRecord): number {
   return Math.floor(Number(r.tsNs) / 1e6);
 }
 
+function rowOfRecord(r: TlsfpRecord): HistoryRow {
+  return {
+    ts: recordMs(r),
+    ja4: r.ja4,
+    ja3: r.ja3.hash,
+    ja3s: r.ja3s?.hash ?? null,
+    sni: r.sni,
+    client: r.srcIp,
+    server: r.destIp,
+    transport: r.transport,
+    record: recordToJson(r),
+  };
+}
+
 /** True when the handshake matches every filter of q. */
 export function matchesHandshake(q: LiveQuery, r: TlsfpRecord): boolean {
   if (q.ja4 !== undefined && r.ja4 !== q.ja4) return false;
@@ -85,14 +106,27 @@ function sniOf(a: Agg): string {
 
 const SECTION_INDEX = { a: 0, b: 1, c: 2 } as const;
 
+/**
+ * Ingested handshakes not yet in the SQLite history: rows [from, to) of a
+ * batch (kept packed; made into records only if written or streamed) or of
+ * an array of records.
+ */
+type Segment =
+  | { batch: RecordBatch; dictionary: Dictionary; records?: undefined; from: number; to: number }
+  | { records: readonly TlsfpRecord[]; batch?: undefined; from: number; to: number };
+
+const TRANSPORT_NAMES = ["tcp", "quic", "dtls"] as const;
+
 class Store implements FingerprintStore {
   private readonly aggs: Aggregates;
   private readonly db: SqliteBackend;
   private readonly labels = new Map<FingerprintKind, Map<string, FingerprintLabel>>();
   private readonly subs = new Set<{ q: LiveQuery; fn: (h: StoredHandshake) => void }>();
-  /** Ingested, not yet written to the history; the first has sequence number pendingSeq. */
-  private pending: TlsfpRecord[] = [];
+  /** Ingested, not yet written to the history; the first row has sequence number pendingSeq. */
+  private pending: Segment[] = [];
+  private pendingRows = 0;
   private pendingSeq = 1;
+  private dict: Dictionary | undefined;
   private seq: number;
   private ingested: number;
   private newestTs = 0;
@@ -107,7 +141,7 @@ class Store implements FingerprintStore {
     this.retentionMs = (opts.retentionDays ?? 7) * DAY_MS;
     this.aggs = new Aggregates(opts.distinctBound ?? DEFAULT_DISTINCT_BOUND);
     for (const k of KINDS) this.labels.set(k, new Map());
-    this.db = new SqliteBackend(opts.path);
+    this.db = new SqliteBackend(opts.path, (b) => loadAddon().unpackRecord(b));
     this.newestTs = this.db.loadAggregates(this.aggs);
     this.seq = Number(this.db.meta("seq") ?? 0);
     this.pendingSeq = this.seq + 1;
@@ -141,46 +175,118 @@ class Store implements FingerprintStore {
     return this.labels.get("ja4")?.get(ja4Of(a));
   }
 
+  get dictionary(): Dictionary {
+    this.dict ??= new (loadAddon().Dictionary)();
+    return this.dict;
+  }
+
   ingest(records: readonly TlsfpRecord[]): void {
     if (records.length === 0) return;
     this.aggs.ingest(records);
-    this.ingested += records.length;
-    const first = this.seq + 1;
-    this.seq += records.length;
-    if (this.historyMax > 0) {
-      const p = this.pending;
-      for (let i = 0; i < records.length; i++) p.push(records[i] as TlsfpRecord);
-      // Between flushes keep at most historyMax rows (amortised: trim at 2×).
-      if (p.length > 2 * this.historyMax) {
-        const drop = p.length - this.historyMax;
-        this.pending = p.slice(drop);
-        this.pendingSeq += drop;
-      }
-    } else {
-      this.pendingSeq = this.seq + 1;
-    }
+    let newest = this.newestTs;
     for (let i = 0; i < records.length; i++) {
       const ts = recordMs(records[i] as TlsfpRecord);
-      if (ts > this.newestTs) this.newestTs = ts;
+      if (ts > newest) newest = ts;
     }
-    if (this.subs.size > 0) {
-      for (let i = 0; i < records.length; i++) {
-        const r = records[i] as TlsfpRecord;
-        let h: StoredHandshake | undefined;
-        for (const s of this.subs) {
-          if (matchesHandshake(s.q, r)) {
-            h ??= { seq: first + i, record: r };
-            try {
-              s.fn(h);
-            } catch (e) {
-              // a failing subscriber must not stop ingest: it is dropped
-              this.subs.delete(s);
-              process.emitWarning(`store subscriber dropped: ${(e as Error).message}`);
-            }
+    this.newestTs = newest;
+    const first = this.keep({ records, from: 0, to: records.length });
+    if (this.subs.size > 0) this.publish(records, first);
+  }
+
+  ingestBatch(batch: RecordBatch): void {
+    if (batch.n === 0) return;
+    const dictionary = this.dictionary;
+    this.aggs.ingestBatch(batch, dictionary);
+    let newest = this.newestTs;
+    const ts = batch.tsMs;
+    for (let i = 0; i < batch.n; i++) if ((ts[i] as number) > newest) newest = ts[i] as number;
+    this.newestTs = newest;
+    const first = this.keep({ batch, dictionary, from: 0, to: batch.n });
+    // Live subscribers get whole records: made only while someone listens.
+    if (this.subs.size > 0)
+      this.publish(loadAddon().unpackRecords(batch.packed, batch.offsets), first);
+  }
+
+  /** Counts a segment in and queues it for the history; returns its first sequence number. */
+  private keep(seg: Segment): number {
+    const n = seg.to - seg.from;
+    const first = this.seq + 1;
+    this.seq += n;
+    this.ingested += n;
+    if (this.historyMax <= 0) {
+      this.pendingSeq = this.seq + 1;
+      return first;
+    }
+    this.pending.push(seg);
+    this.pendingRows += n;
+    // Between flushes keep about historyMax rows: drop whole segments that
+    // only hold rows older than the newest historyMax.
+    for (;;) {
+      const head = this.pending[0] as Segment;
+      const size = head.to - head.from;
+      if (this.pendingRows - size < this.historyMax) break;
+      this.pending.shift();
+      this.pendingRows -= size;
+      this.pendingSeq += size;
+    }
+    return first;
+  }
+
+  private publish(records: readonly TlsfpRecord[], first: number): void {
+    for (let i = 0; i < records.length; i++) {
+      const r = records[i] as TlsfpRecord;
+      let h: StoredHandshake | undefined;
+      for (const s of this.subs) {
+        if (matchesHandshake(s.q, r)) {
+          h ??= { seq: first + i, record: r };
+          try {
+            s.fn(h);
+          } catch (e) {
+            // a failing subscriber must not stop ingest: it is dropped
+            this.subs.delete(s);
+            process.emitWarning(`store subscriber dropped: ${(e as Error).message}`);
           }
         }
       }
     }
+  }
+
+  /** The history rows of pending segments, skipping the first `skip` rows. */
+  private historyRows(segments: readonly Segment[], skip: number): HistoryRow[] {
+    const rows: HistoryRow[] = [];
+    for (const seg of segments) {
+      const size = seg.to - seg.from;
+      if (skip >= size) {
+        skip -= size;
+        continue;
+      }
+      const from = seg.from + skip;
+      skip = 0;
+      if (seg.records !== undefined) {
+        for (let i = from; i < seg.to; i++) rows.push(rowOfRecord(seg.records[i] as TlsfpRecord));
+        continue;
+      }
+      const b = seg.batch;
+      const v = this.aggs.views(seg.dictionary);
+      const addrs = loadAddon().recordAddresses(b.packed, b.offsets, from, seg.to);
+      for (let i = from, k = 0; i < seg.to; i++, k += 2) {
+        const o = i * BATCH_COLUMNS;
+        const ja3s = b.cols[o + BatchColumn.ja3s] as number;
+        const sni = b.cols[o + BatchColumn.sni] as number;
+        rows.push({
+          ts: b.tsMs[i] as number,
+          ja4: v.ja4[b.cols[o + BatchColumn.ja4] as number] as string,
+          ja3: v.ja3[b.cols[o + BatchColumn.ja3] as number] as string,
+          ja3s: ja3s === 0 ? null : (v.ja3s[ja3s] as string),
+          sni: sni === 0 ? null : (v.sni[sni] as string),
+          client: addrs[k] as string,
+          server: addrs[k + 1] as string,
+          transport: TRANSPORT_NAMES[b.cols[o + BatchColumn.transport] as number] ?? "tcp",
+          record: b.packed.subarray(b.offsets[i] as number, b.offsets[i + 1] as number),
+        });
+      }
+    }
+    return rows;
   }
 
   /** Whether aggregate a was seen with this SNI (JA3/JA3S past the distinct bound: maybe → true). */
@@ -278,7 +384,7 @@ class Store implements FingerprintStore {
   getFingerprint(value: string): FingerprintDetail | null {
     const a = this.find(value);
     if (a === undefined) return null;
-    if (this.pending.length > 0) this.flush(); // top lists from the history come from SQLite
+    if (this.pendingRows > 0) this.flush(); // top lists from the history come from SQLite
     let topSnis: { value: string; count: number }[];
     let where: { ja4?: string; ja3?: string; ja3s?: string; sni?: string | null };
     if (a.kind === "ja4") {
@@ -302,7 +408,7 @@ class Store implements FingerprintStore {
   }
 
   recentHandshakes(q: HandshakeQuery): Page<StoredHandshake> {
-    if (this.pending.length > 0) this.flush(); // the history is read from SQLite only
+    if (this.pendingRows > 0) this.flush(); // the history is read from SQLite only
     const { items, total } = this.db.queryHistory(q);
     return { items, total, limit: q.limit, offset: q.offset };
   }
@@ -327,7 +433,7 @@ class Store implements FingerprintStore {
     for (const k of KINDS) aggregates[k] = this.aggs.byKind[k].size;
     return {
       ingested: this.ingested,
-      historyRows: Math.min(this.historyMax, this.db.historyCount() + this.pending.length),
+      historyRows: Math.min(this.historyMax, this.db.historyCount() + this.pendingRows),
       aggregates,
       lastFlush: this.lastFlush,
     };
@@ -336,18 +442,20 @@ class Store implements FingerprintStore {
   flush(): void {
     if (this.closed) return;
     const dirty = this.aggs.takeDirty();
-    const all = this.pending;
-    const skip = Math.max(0, all.length - this.historyMax);
-    const rows = skip > 0 ? all.slice(skip) : all;
+    const segments = this.pending;
+    const pendingRows = this.pendingRows;
+    const skip = Math.max(0, pendingRows - this.historyMax);
     const firstSeq = this.pendingSeq + skip;
+    const pendingSeq = this.pendingSeq;
     this.pending = [];
+    this.pendingRows = 0;
     this.pendingSeq = this.seq + 1;
     const now = Date.now();
     try {
       this.db.flush(
         this.aggs,
         dirty,
-        rows,
+        this.historyRows(segments, skip),
         firstSeq,
         { seq: String(this.seq), ingested: String(this.ingested), last_flush: String(now) },
         this.newestTs - this.retentionMs,
@@ -361,8 +469,9 @@ class Store implements FingerprintStore {
           this.aggs.dirty.push(a);
         }
       }
-      this.pending = rows.concat(this.pending);
-      this.pendingSeq = firstSeq;
+      this.pending = segments.concat(this.pending);
+      this.pendingRows += pendingRows;
+      this.pendingSeq = pendingSeq;
       throw e;
     }
     this.lastFlush = now;

@@ -3,7 +3,7 @@
  * ja3, ja3s and sni, keeps every handshake, filters naively, and remembers
  * the last queries so a test can assert what the API passed through.
  */
-import type { TlsfpRecord } from "../../src/addon/native.js";
+import type { Dictionary, RecordBatch, TlsfpRecord } from "../../src/addon/native.js";
 import type {
   FingerprintAggregate,
   FingerprintDetail,
@@ -16,6 +16,8 @@ import type {
   StoredHandshake,
   StoreStats,
 } from "../../src/store/types.js";
+
+import { addon } from "./addon.js";
 
 type Filter = Omit<HandshakeQuery, "limit" | "offset">;
 
@@ -49,6 +51,17 @@ export class FakeStore implements FingerprintStore {
   lastHandshakeQuery: HandshakeQuery | undefined;
   lastSubscribeQuery: Filter | undefined;
   private seq = 0;
+
+  private dict: Dictionary | undefined;
+
+  get dictionary(): Dictionary {
+    this.dict ??= new addon.Dictionary();
+    return this.dict;
+  }
+
+  ingestBatch(batch: RecordBatch): void {
+    this.ingest(addon.unpackRecords(batch.packed, batch.offsets));
+  }
 
   ingest(records: readonly TlsfpRecord[]): void {
     for (const r of records) {

@@ -1,0 +1,71 @@
+// Dictionary: the strings of handshake records (JA4, JA3, JA3S, SNI, first
+// ALPN) and JA4×SNI pairs as small integer ids, so the control plane's
+// aggregates are indexed by number instead of looked up by a fresh string
+// for every record (src/store/aggregates.ts, bench/ingest.mjs).
+//
+// Ids start at 1 and never change; 0 means "none". A batch hands JS only the
+// strings it had not seen before, in id order, and JS keeps the id → string
+// table. One Dictionary serves every batch of a store, across data-plane
+// restarts (a RegionReader per restart, one Dictionary for the run).
+#ifndef TLSFP_ADDON_DICTIONARY_H
+#define TLSFP_ADDON_DICTIONARY_H
+
+#include <napi.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace tlsfp {
+
+// Byte strings → ids: open addressing over an arena of the strings.
+class StringIds {
+public:
+  StringIds();
+  // The id of s (len bytes), adding it if new (*added set).
+  uint32_t Id(const char *s, size_t len, bool *added);
+  uint32_t Size() const { return static_cast<uint32_t>(starts_.size() - 1); }
+  std::string Name(uint32_t id) const { return arena_.substr(starts_[id - 1], starts_[id] - starts_[id - 1]); }
+
+private:
+  void Grow();
+  std::vector<uint32_t> slots_; // id, 0 = empty
+  std::vector<uint32_t> hashes_; // per slot, saves string compares on a miss
+  std::vector<uint32_t> starts_; // id i's bytes are arena_[starts_[i-1], starts_[i])
+  std::string arena_;
+};
+
+// (a, b) id pairs → ids.
+class PairIds {
+public:
+  PairIds();
+  uint32_t Id(uint32_t a, uint32_t b, bool *added);
+  uint32_t Size() const { return static_cast<uint32_t>(keys_.size()); }
+  // id's (a, b) as a << 32 | b.
+  uint64_t Key(uint32_t id) const { return keys_[id - 1]; }
+
+private:
+  void Grow();
+  std::vector<uint32_t> slots_; // id, 0 = empty
+  std::vector<uint64_t> keys_;  // id i's key is keys_[i-1]
+};
+
+class Dictionary : public Napi::ObjectWrap<Dictionary> {
+public:
+  static Napi::Function Init(Napi::Env env);
+  explicit Dictionary(const Napi::CallbackInfo &info);
+
+  // The Dictionary an argument wraps; throws a TypeError naming `what` if it is none.
+  static Dictionary *FromArg(const Napi::Value &v, const char *what);
+
+  StringIds ja4, ja3, ja3s, sni, alpn;
+  PairIds ja4_sni;
+
+private:
+  Napi::Value Sizes(const Napi::CallbackInfo &info);
+};
+
+} // namespace tlsfp
+
+#endif
