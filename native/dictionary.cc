@@ -85,18 +85,15 @@ uint32_t PairIds::Id(uint32_t a, uint32_t b, bool *added)
   const uint64_t k = (static_cast<uint64_t>(a) << 32) | b;
   const size_t mask = slots_.size() - 1;
   size_t i = HashPair(k) & mask;
-  for (;; i = (i + 1) & mask) {
-    uint32_t id = slots_[i];
-    if (id == 0)
-      break;
-    if (keys_[id - 1] == k) {
+  for (; slots_[i].id != 0; i = (i + 1) & mask) {
+    if (slots_[i].key == k) {
       *added = false;
-      return id;
+      return slots_[i].id;
     }
   }
   keys_.push_back(k);
   const uint32_t id = Size();
-  slots_[i] = id;
+  slots_[i] = {k, id};
   if (2 * static_cast<size_t>(id) > slots_.size())
     Grow();
   *added = true;
@@ -105,13 +102,15 @@ uint32_t PairIds::Id(uint32_t a, uint32_t b, bool *added)
 
 void PairIds::Grow()
 {
-  std::vector<uint32_t> slots(slots_.size() * 2);
+  std::vector<Slot> slots(slots_.size() * 2);
   const size_t mask = slots.size() - 1;
-  for (uint32_t id = 1; id <= Size(); id++) {
-    size_t i = HashPair(keys_[id - 1]) & mask;
-    while (slots[i] != 0)
+  for (const Slot &s : slots_) {
+    if (s.id == 0)
+      continue;
+    size_t i = HashPair(s.key) & mask;
+    while (slots[i].id != 0)
       i = (i + 1) & mask;
-    slots[i] = id;
+    slots[i] = s;
   }
   slots_.swap(slots);
 }

@@ -153,10 +153,11 @@ void BatchBuilder::Add(const struct tlsfp_record &rec)
   // Math.floor(Number(tsNs) / 1e6) in JS: the same IEEE operations.
   ts_ms_.push_back(std::floor(static_cast<double>(rec.ts_ns) / 1e6));
 
-  const size_t at = packed_.size();
-  packed_.resize(at + TLSFP_RECORD_PACKED_MAX);
-  size_t n = tlsfp_record_pack(&rec, packed_.data() + at, TLSFP_RECORD_PACKED_MAX);
-  packed_.resize(at + n);
+  // Packed into scratch, then appended: growing packed_ by the maximum first
+  // would zero-fill 5 KB a record.
+  static thread_local uint8_t scratch[TLSFP_RECORD_PACKED_MAX];
+  size_t n = tlsfp_record_pack(&rec, scratch, sizeof(scratch));
+  packed_.insert(packed_.end(), scratch, scratch + n);
   offsets_.push_back(static_cast<uint32_t>(packed_.size()));
 }
 

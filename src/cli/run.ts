@@ -14,7 +14,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import type { FastifyInstance } from "fastify";
 import { loadAddon } from "../addon/load.js";
-import type { TlsfpRecord } from "../addon/native.js";
+import type { RecordBatch } from "../addon/native.js";
 import { buildApp } from "../api/app.js";
 import { type IngestStats, idleStats, type StatsSource } from "../api/types.js";
 import { ConfigError, loadConfig } from "../config/load.js";
@@ -514,27 +514,34 @@ async function runSupervised(
   const status = !args.quiet && process.stderr.isTTY === true ? new StatusLine() : undefined;
   let handshakes = 0;
   let failure: string | undefined;
-  const write = async (recs: TlsfpRecord[]) => {
-    if (recs.length === 0) return;
-    handshakes += recs.length;
+  const store = services.store;
+  // Batches go into the store by Dictionary id (no JS object per record);
+  // whole records are made only for the EVE lines.
+  const write = async (batches: RecordBatch[]) => {
+    if (batches.length === 0) return;
     const ingest = services.ingest;
-    try {
-      services.store.ingest(recs);
-      ingest.records += recs.length;
-      ingest.batches++;
-      ingest.lastBatchAt = Date.now();
-    } catch (e) {
-      ingest.errors++;
-      logger.warn(`store: ${(e as Error).message}`);
+    let lines = "";
+    for (const b of batches) {
+      handshakes += b.n;
+      try {
+        store.ingestBatch(b);
+        ingest.records += b.n;
+        ingest.batches++;
+        ingest.lastBatchAt = Date.now();
+      } catch (e) {
+        ingest.errors++;
+        logger.warn(`store: ${(e as Error).message}`);
+      }
+      lines += addon.unpackRecords(b.packed, b.offsets).map(toEveLine).join("");
     }
-    await out.write(recs.map(toEveLine).join(""));
+    await out.write(lines);
   };
   try {
     while (!stopRequested && !out.closed) {
-      const recs = sup.drain(4096);
-      await write(recs);
+      const batches = sup.drainBatches(store.dictionary, 4096);
+      await write(batches);
       status?.update(sup, handshakes);
-      if (recs.length === 0) {
+      if (batches.length === 0) {
         await new Promise<void>((r) => {
           wake = r;
           setTimeout(r, 10);
@@ -552,9 +559,9 @@ async function runSupervised(
     await sup.stop();
     // Everything the data plane committed is in the rings now: drain to empty.
     for (;;) {
-      const recs = sup.drain(4096);
-      if (recs.length === 0) break;
-      await write(recs);
+      const batches = sup.drainBatches(store.dictionary, 4096);
+      if (batches.length === 0) break;
+      await write(batches);
     }
   } catch (e) {
     failure = (e as Error).message;

@@ -13,7 +13,14 @@
  * a configuration that cannot start should fail at once, with its message.
  */
 import { EventEmitter } from "node:events";
-import type { Counters, NativeAddon, RegionReader, TlsfpRecord } from "../addon/native.js";
+import type {
+  Counters,
+  Dictionary,
+  NativeAddon,
+  RecordBatch,
+  RegionReader,
+  TlsfpRecord,
+} from "../addon/native.js";
 import type { Logger } from "./log.js";
 import { DataplaneProcess, type DataplaneSpec } from "./process.js";
 import { leftovers, openRegion, removeLeftovers } from "./region.js";
@@ -277,23 +284,43 @@ export class Supervisor extends EventEmitter {
    * running one. A retired generation whose rings are empty is closed.
    */
   drain(max = 4096): TlsfpRecord[] {
-    const out: TlsfpRecord[] = [];
+    return this.drainWith(max, (r, n) => r.drain(n), (got) => got.length).flat();
+  }
+
+  /** drain() as RecordBatches (the ingest path): ids from `dictionary`. */
+  drainBatches(dictionary: Dictionary, max = 4096): RecordBatch[] {
+    return this.drainWith(
+      max,
+      (r, n) => r.drainBatch(dictionary, n),
+      (b) => b.n,
+    );
+  }
+
+  private drainWith<T>(
+    max: number,
+    take: (r: RegionReader, n: number) => T,
+    size: (t: T) => number,
+  ): T[] {
+    const out: T[] = [];
+    let n = 0;
     for (const gen of [...this.retired]) {
       if (gen.reader !== undefined) {
-        while (out.length < max) {
-          const got = gen.reader.drain(Math.min(4096, max - out.length));
-          if (got.length === 0) break;
-          for (const r of got) out.push(r);
+        while (n < max) {
+          const got = take(gen.reader, Math.min(4096, max - n));
+          if (size(got) === 0) break;
+          out.push(got);
+          n += size(got);
         }
-        if (out.length >= max) return out;
+        if (n >= max) return out;
         addReader(this.done, gen.reader);
         gen.reader.close();
       }
       this.retired.splice(this.retired.indexOf(gen), 1);
     }
     const r = this.current?.reader;
-    if (r !== undefined && out.length < max) {
-      for (const rec of r.drain(Math.min(65536, max - out.length))) out.push(rec);
+    if (r !== undefined && n < max) {
+      const got = take(r, Math.min(65536, max - n));
+      if (size(got) > 0) out.push(got);
     }
     return out;
   }
