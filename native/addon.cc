@@ -5,7 +5,7 @@
 #include "affinity.h"
 #include "capture_analyzer.h"
 #include "counters_js.h"
-#include "dictionary.h"
+#include "aggregates_js.h"
 #include "frame_analyzer.h"
 #include "hello.h"
 #include "record_batch.h"
@@ -36,7 +36,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports)
   exports.Set("FrameAnalyzer", FrameAnalyzer::Init(env));
   exports.Set("CaptureAnalyzer", CaptureAnalyzer::Init(env));
   exports.Set("RegionReader", RegionReader::Init(env));
-  exports.Set("Dictionary", Dictionary::Init(env));
+  exports.Set("Aggregates", Aggregates::Init(env));
   exports.Set("unpackRecords", Napi::Function::New<UnpackRecords>(env, "unpackRecords"));
   exports.Set("unpackRecord", Napi::Function::New<UnpackRecord>(env, "unpackRecord"));
   exports.Set("recordAddresses", Napi::Function::New<RecordAddresses>(env, "recordAddresses"));

@@ -4,6 +4,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "aggregates_js.h"
 #include "counters_js.h"
 #include "errors.h"
 #include "options.h"
@@ -160,12 +161,12 @@ Napi::Value CaptureAnalyzer::NextBatch(const Napi::CallbackInfo &info)
 {
   Napi::Env env = info.Env();
   CheckOpen(env);
-  Dictionary *dict = Dictionary::FromArg(info[0], "nextBatch(dictionary, maxRecords): dictionary");
-  uint32_t max_records = MaxRecordsArg(info[1], "nextBatch(dictionary, maxRecords)");
+  AggEngine *aggs = Aggregates::FromArg(info[0], "nextBatch(aggregates, maxRecords): aggregates");
+  uint32_t max_records = MaxRecordsArg(info[1], "nextBatch(aggregates, maxRecords)");
   if (pending_error_)
     ThrowPendingError(env);
 
-  BatchBuilder batch(dict);
+  BatchBuilder batch(aggs);
   sink_.BeginBatch(env, &batch);
   Pump(max_records);
   sink_.End();

@@ -1,4 +1,4 @@
-// String and pair interning for Dictionary (dictionary.h).
+// String and pair interning (dictionary.h).
 #include "dictionary.h"
 
 #include <cstring>
@@ -26,10 +26,6 @@ inline uint32_t HashPair(uint64_t k)
   k ^= k >> 33;
   return static_cast<uint32_t>(k);
 }
-
-// Marks a JS object as a Dictionary ("tlsfp_dictionary"), so an argument is
-// checked before it is unwrapped.
-const napi_type_tag kDictionaryTag = {0x746c7366705f6469ull, 0x6374696f6e617279ull};
 
 } // namespace
 
@@ -59,6 +55,19 @@ uint32_t StringIds::Id(const char *s, size_t len, bool *added)
     Grow();
   *added = true;
   return id;
+}
+
+uint32_t StringIds::Find(const char *s, size_t len) const
+{
+  const uint32_t h = HashBytes(s, len);
+  const size_t mask = slots_.size() - 1;
+  for (size_t i = h & mask; slots_[i] != 0; i = (i + 1) & mask) {
+    uint32_t id = slots_[i];
+    if (hashes_[i] == h && starts_[id] - starts_[id - 1] == len &&
+        std::memcmp(arena_.data() + starts_[id - 1], s, len) == 0)
+      return id;
+  }
+  return 0;
 }
 
 void StringIds::Grow()
@@ -100,6 +109,16 @@ uint32_t PairIds::Id(uint32_t a, uint32_t b, bool *added)
   return id;
 }
 
+uint32_t PairIds::Find(uint32_t a, uint32_t b) const
+{
+  const uint64_t k = (static_cast<uint64_t>(a) << 32) | b;
+  const size_t mask = slots_.size() - 1;
+  for (size_t i = HashPair(k) & mask; slots_[i].id != 0; i = (i + 1) & mask)
+    if (slots_[i].key == k)
+      return slots_[i].id;
+  return 0;
+}
+
 void PairIds::Grow()
 {
   std::vector<Slot> slots(slots_.size() * 2);
@@ -113,42 +132,6 @@ void PairIds::Grow()
     slots[i] = s;
   }
   slots_.swap(slots);
-}
-
-Napi::Function Dictionary::Init(Napi::Env env)
-{
-  return DefineClass(env, "Dictionary", {InstanceMethod<&Dictionary::Sizes>("sizes")});
-}
-
-Dictionary::Dictionary(const Napi::CallbackInfo &info) : Napi::ObjectWrap<Dictionary>(info)
-{
-  if (napi_type_tag_object(info.Env(), info.This(), &kDictionaryTag) != napi_ok)
-    throw Napi::Error::New(info.Env());
-}
-
-Dictionary *Dictionary::FromArg(const Napi::Value &v, const char *what)
-{
-  // napi_unwrap alone would take any wrapped object of any class.
-  if (v.IsObject()) {
-    Napi::Object o = v.As<Napi::Object>();
-    bool ok = false;
-    if (napi_check_object_type_tag(v.Env(), o, &kDictionaryTag, &ok) == napi_ok && ok)
-      return Napi::ObjectWrap<Dictionary>::Unwrap(o);
-  }
-  throw Napi::TypeError::New(v.Env(), std::string(what) + " must be a Dictionary (new addon.Dictionary())");
-}
-
-Napi::Value Dictionary::Sizes(const Napi::CallbackInfo &info)
-{
-  Napi::Env env = info.Env();
-  Napi::Object o = Napi::Object::New(env);
-  o.Set("ja4", ja4.Size());
-  o.Set("ja3", ja3.Size());
-  o.Set("ja3s", ja3s.Size());
-  o.Set("sni", sni.Size());
-  o.Set("alpn", alpn.Size());
-  o.Set("ja4Sni", ja4_sni.Size());
-  return o;
 }
 
 } // namespace tlsfp

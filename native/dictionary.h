@@ -1,16 +1,9 @@
-// Dictionary: the strings of handshake records (JA4, JA3, JA3S, SNI, first
-// ALPN) and JA4×SNI pairs as small integer ids, so the control plane's
-// aggregates are indexed by number instead of looked up by a fresh string
-// for every record (src/store/aggregates.ts, bench/ingest.mjs).
-//
-// Ids start at 1 and never change; 0 means "none". A batch hands JS only the
-// strings it had not seen before, in id order, and JS keeps the id → string
-// table. One Dictionary serves every batch of a store, across data-plane
-// restarts (a RegionReader per restart, one Dictionary for the run).
+// The dictionary of the aggregates (agg_engine.h): the strings of handshake
+// records (JA4, JA3, JA3S, SNI, first ALPN) and JA4×SNI pairs as small
+// integer ids, so an aggregate is found by index, not by hashing a string
+// for every record. Ids start at 1 and never change; 0 means "none".
 #ifndef TLSFP_ADDON_DICTIONARY_H
 #define TLSFP_ADDON_DICTIONARY_H
-
-#include <napi.h>
 
 #include <cstddef>
 #include <cstdint>
@@ -25,6 +18,8 @@ public:
   StringIds();
   // The id of s (len bytes), adding it if new (*added set).
   uint32_t Id(const char *s, size_t len, bool *added);
+  // The id of s, 0 if it has none (nothing added).
+  uint32_t Find(const char *s, size_t len) const;
   uint32_t Size() const { return static_cast<uint32_t>(starts_.size() - 1); }
   std::string Name(uint32_t id) const { return arena_.substr(starts_[id - 1], starts_[id] - starts_[id - 1]); }
 
@@ -41,6 +36,7 @@ class PairIds {
 public:
   PairIds();
   uint32_t Id(uint32_t a, uint32_t b, bool *added);
+  uint32_t Find(uint32_t a, uint32_t b) const; // 0 if absent
   uint32_t Size() const { return static_cast<uint32_t>(keys_.size()); }
   // id's (a, b) as a << 32 | b.
   uint64_t Key(uint32_t id) const { return keys_[id - 1]; }
@@ -55,21 +51,6 @@ private:
   };
   std::vector<Slot> slots_;
   std::vector<uint64_t> keys_; // id i's key is keys_[i-1]
-};
-
-class Dictionary : public Napi::ObjectWrap<Dictionary> {
-public:
-  static Napi::Function Init(Napi::Env env);
-  explicit Dictionary(const Napi::CallbackInfo &info);
-
-  // The Dictionary an argument wraps; throws a TypeError naming `what` if it is none.
-  static Dictionary *FromArg(const Napi::Value &v, const char *what);
-
-  StringIds ja4, ja3, ja3s, sni, alpn;
-  PairIds ja4_sni;
-
-private:
-  Napi::Value Sizes(const Napi::CallbackInfo &info);
 };
 
 } // namespace tlsfp

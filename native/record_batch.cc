@@ -32,16 +32,6 @@ uint32_t AddressHash(const uint8_t *ip, uint8_t version)
   return Hash32(text, FormatAddress(ip, version, text));
 }
 
-Napi::Array NamesToJs(Napi::Env env, const StringIds &ids, const std::vector<uint32_t> &fresh)
-{
-  Napi::Array a = Napi::Array::New(env, fresh.size());
-  for (uint32_t i = 0; i < fresh.size(); i++) {
-    std::string s = ids.Name(fresh[i]);
-    a.Set(i, Napi::String::New(env, s)); // ASCII: hashes and escaped names
-  }
-  return a;
-}
-
 // packed + offsets arguments → byte span of row i; throws on a bad argument.
 struct PackedRows {
   const uint8_t *data = nullptr;
@@ -89,6 +79,22 @@ void UnpackRow(Napi::Env env, const PackedRows &r, uint32_t i, struct tlsfp_reco
 
 } // namespace
 
+void PrefetchRecord(const struct tlsfp_record *rec)
+{
+  const char *b = reinterpret_cast<const char *>(rec);
+  __builtin_prefetch(b);
+  __builtin_prefetch(b + 64);
+  __builtin_prefetch(b + 128);
+  __builtin_prefetch(rec->sni);
+  __builtin_prefetch(rec->alpn);
+  __builtin_prefetch(rec->ja3);
+  __builtin_prefetch(rec->ja3 + 64);
+  __builtin_prefetch(rec->ja4_o + 36);
+  __builtin_prefetch(reinterpret_cast<const char *>(rec->sh_exts) + 64);
+  __builtin_prefetch(rec->sh_alpn);
+  __builtin_prefetch(rec->ja3s);
+}
+
 uint32_t Hash32(const char *s, size_t len)
 {
   uint32_t h = 0x811c9dc5u;
@@ -102,56 +108,57 @@ uint32_t Hash32(const char *s, size_t len)
   return h != 0 ? h : 1; // 0 marks "none"
 }
 
-uint32_t BatchBuilder::NameId(StringIds &ids, std::vector<uint32_t> &fresh, const char *s, size_t len)
-{
-  bool added = false;
-  uint32_t id = ids.Id(s, len, &added);
-  if (added)
-    fresh.push_back(id);
-  return id;
-}
-
-uint32_t BatchBuilder::EscapedId(StringIds &ids, std::vector<uint32_t> &fresh, const void *p, size_t len)
+// The id of a wire name (SNI, ALPN) as its record shows it (EscapeName);
+// hash, when given, gets Hash32 of that text.
+uint32_t BatchBuilder::EscapedId(StringIds &ids, const void *p, size_t len, uint32_t *hash)
 {
   const auto *b = static_cast<const uint8_t *>(p);
-  if (PlainName(b, len))
-    return NameId(ids, fresh, reinterpret_cast<const char *>(b), len);
-  escaped_ = EscapeName(p, len);
-  return NameId(ids, fresh, escaped_.data(), escaped_.size());
+  const char *text = reinterpret_cast<const char *>(b);
+  if (!PlainName(b, len)) {
+    escaped_ = EscapeName(p, len);
+    text = escaped_.data();
+    len = escaped_.size();
+  }
+  if (hash != nullptr)
+    *hash = Hash32(text, len);
+  bool added = false;
+  return ids.Id(text, len, &added);
 }
 
 void BatchBuilder::Add(const struct tlsfp_record &rec)
 {
-  Dictionary &d = *dict_;
+  AggEngine &e = *engine_;
   const bool has_sh = (rec.flags & TLSFP_REC_F_SERVER_HELLO) != 0;
-  int32_t row[kBatchColumns];
+  bool added = false;
+  AggInput in;
 
-  row[kColJa4] = static_cast<int32_t>(NameId(d.ja4, new_ja4_, rec.ja4, strnlen(rec.ja4, sizeof(rec.ja4))));
-  row[kColJa3] = static_cast<int32_t>(NameId(d.ja3, new_ja3_, rec.ja3, strnlen(rec.ja3, sizeof(rec.ja3))));
-  row[kColJa3s] =
-      has_sh ? static_cast<int32_t>(NameId(d.ja3s, new_ja3s_, rec.ja3s, strnlen(rec.ja3s, sizeof(rec.ja3s)))) : 0;
+  in.ja4 = e.ja4.Id(rec.ja4, strnlen(rec.ja4, sizeof(rec.ja4)), &added);
+  in.ja3 = e.ja3.Id(rec.ja3, strnlen(rec.ja3, sizeof(rec.ja3)), &added);
+  in.ja3s = has_sh ? e.ja3s.Id(rec.ja3s, strnlen(rec.ja3s, sizeof(rec.ja3s)), &added) : 0;
   // As RecordToJs: a name only when a host_name was there.
   const bool has_sni = (rec.flags & TLSFP_REC_F_HAS_SNI) && rec.sni_len > 0;
   const size_t sni_len = rec.sni_len < TLSFP_REC_SNI_CAP ? rec.sni_len : TLSFP_REC_SNI_CAP;
-  uint32_t sni = has_sni ? EscapedId(d.sni, new_sni_, rec.sni, sni_len) : 0;
-  row[kColSni] = static_cast<int32_t>(sni);
-  bool added = false;
-  row[kColJa4Sni] = static_cast<int32_t>(d.ja4_sni.Id(static_cast<uint32_t>(row[kColJa4]), sni, &added));
-  if (added)
-    new_pairs_.push_back(static_cast<uint32_t>(row[kColJa4Sni]));
+  in.sni_hash = 0;
+  in.sni = has_sni ? EscapedId(e.sni, rec.sni, sni_len, &in.sni_hash) : 0;
+  in.pair = e.pairs.Id(in.ja4, in.sni, &added);
   // The first client ALPN name, as clientAlpns[0] (a first pair running past
   // the list's end gives no names at all).
   const size_t alpn_len = rec.alpn_len < TLSFP_REC_ALPN_CAP ? rec.alpn_len : TLSFP_REC_ALPN_CAP;
   const bool first = alpn_len > 0 && 1u + rec.alpn[0] <= alpn_len;
-  row[kColAlpn] = static_cast<int32_t>(first ? EscapedId(d.alpn, new_alpn_, rec.alpn + 1, rec.alpn[0])
-                                             : NameId(d.alpn, new_alpn_, "", 0));
-  row[kColClient] = static_cast<int32_t>(AddressHash(rec.src_ip, rec.ip_version));
-  row[kColServer] = static_cast<int32_t>(AddressHash(rec.dst_ip, rec.ip_version));
-  row[kColTransport] = static_cast<int32_t>(Transport(rec.transport));
-  cols_.insert(cols_.end(), row, row + kBatchColumns);
-
+  in.alpn = first ? EscapedId(e.alpn, rec.alpn + 1, rec.alpn[0], nullptr) : e.alpn.Id("", 0, &added);
+  in.client = AddressHash(rec.src_ip, rec.ip_version);
+  in.server = AddressHash(rec.dst_ip, rec.ip_version);
+  in.transport = Transport(rec.transport);
   // Math.floor(Number(tsNs) / 1e6) in JS: the same IEEE operations.
-  ts_ms_.push_back(std::floor(static_cast<double>(rec.ts_ns) / 1e6));
+  in.ts_ms = std::floor(static_cast<double>(rec.ts_ns) / 1e6);
+  e.Add(in);
+
+  const int32_t row[kBatchColumns] = {
+      static_cast<int32_t>(in.ja4),    static_cast<int32_t>(in.ja3),       static_cast<int32_t>(in.ja3s),
+      static_cast<int32_t>(in.sni),    static_cast<int32_t>(in.pair),      static_cast<int32_t>(in.alpn),
+      static_cast<int32_t>(in.client), static_cast<int32_t>(in.server),    static_cast<int32_t>(in.transport)};
+  cols_.insert(cols_.end(), row, row + kBatchColumns);
+  ts_ms_.push_back(in.ts_ms);
 
   // Packed into scratch, then appended: growing packed_ by the maximum first
   // would zero-fill 5 KB a record.
@@ -166,7 +173,6 @@ Napi::Object BatchBuilder::Finish(Napi::Env env)
   const uint32_t n = Count();
   Napi::Object o = Napi::Object::New(env);
   o.Set("n", n);
-
   Napi::Int32Array cols = Napi::Int32Array::New(env, cols_.size());
   std::memcpy(cols.Data(), cols_.data(), cols_.size() * sizeof(int32_t));
   o.Set("cols", cols);
@@ -177,30 +183,10 @@ Napi::Object BatchBuilder::Finish(Napi::Env env)
   Napi::Uint32Array offs = Napi::Uint32Array::New(env, offsets_.size());
   std::memcpy(offs.Data(), offsets_.data(), offsets_.size() * sizeof(uint32_t));
   o.Set("offsets", offs);
-
-  const Dictionary &d = *dict_;
-  Napi::Object names = Napi::Object::New(env);
-  names.Set("ja4", NamesToJs(env, d.ja4, new_ja4_));
-  names.Set("ja3", NamesToJs(env, d.ja3, new_ja3_));
-  names.Set("ja3s", NamesToJs(env, d.ja3s, new_ja3s_));
-  names.Set("sni", NamesToJs(env, d.sni, new_sni_));
-  names.Set("alpn", NamesToJs(env, d.alpn, new_alpn_));
-  // New pairs as their (JA4 id, SNI id), flat.
-  Napi::Uint32Array pairs = Napi::Uint32Array::New(env, 2 * new_pairs_.size());
-  for (size_t i = 0; i < new_pairs_.size(); i++) {
-    uint64_t k = d.ja4_sni.Key(new_pairs_[i]);
-    pairs[2 * i] = static_cast<uint32_t>(k >> 32);
-    pairs[2 * i + 1] = static_cast<uint32_t>(k);
-  }
-  names.Set("ja4Sni", pairs);
-  o.Set("names", names);
-
   cols_.clear();
   ts_ms_.clear();
   packed_.clear();
   offsets_.assign(1, 0);
-  for (auto *v : {&new_ja4_, &new_ja3_, &new_ja3s_, &new_sni_, &new_alpn_, &new_pairs_})
-    v->clear();
   return o;
 }
 

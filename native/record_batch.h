@@ -1,15 +1,16 @@
-// RecordBatch: many handshake records handed to JS at once as columns, for
-// the store's ingest at ring speed (src/store/aggregates.ts ingestBatch).
-//
-// Building a JS object per record costs ~40k instructions (record_to_js.cc);
-// a batch costs a few hundred per record: each record becomes
-//   - one row of kBatchColumns int32s: Dictionary ids of its JA4, JA3, JA3S,
-//     SNI, JA4×SNI pair and first client ALPN, hashes of its client and
-//     server address, and its transport (column order: BatchColumn);
-//   - its capture time in ms (what the aggregates keep);
+// RecordBatch: the ingest path. Each record read from a ring (or a capture)
+// is aggregated at once by the store's AggEngine (agg_engine.h), and handed
+// to JS as part of a batch, never as an object of its own:
+//   - one row of kBatchColumns int32s: the engine's ids of its JA4, JA3,
+//     JA3S, SNI, JA4×SNI pair and first client ALPN, hashes of its client
+//     and server address, and its transport (column order: BatchColumn),
+//     which the store's history rows and live-stream filters use;
+//   - its capture time in ms;
 //   - its packed form (tlsfp/record.h), from which JS makes the full record
-//     only where one is needed: a history row, a live-stream match, a query.
-// Strings the Dictionary had not seen go with the batch, in id order.
+//     only where one is needed: a history row, a live-stream match, an EVE
+//     line.
+// A JS object per record costs ~40k instructions (record_to_js.cc); this
+// costs a few hundred.
 //
 // Add() runs inside the C pipeline's emit callback or the ring drain: plain
 // C++, no Node-API, never throws past its caller (allocation failure aside).
@@ -22,7 +23,7 @@
 #include <string>
 #include <vector>
 
-#include "dictionary.h"
+#include "agg_engine.h"
 #include "tlsfp_c.h"
 
 namespace tlsfp {
@@ -43,7 +44,7 @@ enum BatchColumn : uint32_t {
 
 class BatchBuilder {
 public:
-  explicit BatchBuilder(Dictionary *dict) : dict_(dict) {}
+  explicit BatchBuilder(AggEngine *engine) : engine_(engine) {}
 
   void Add(const struct tlsfp_record &rec);
   uint32_t Count() const { return static_cast<uint32_t>(ts_ms_.size()); }
@@ -53,18 +54,20 @@ public:
   Napi::Object Finish(Napi::Env env);
 
 private:
-  uint32_t NameId(StringIds &ids, std::vector<uint32_t> &fresh, const char *s, size_t len);
-  uint32_t EscapedId(StringIds &ids, std::vector<uint32_t> &fresh, const void *p, size_t len);
+  uint32_t EscapedId(StringIds &ids, const void *p, size_t len, uint32_t *hash);
 
-  Dictionary *dict_;
+  AggEngine *engine_;
   std::vector<int32_t> cols_;
   std::vector<double> ts_ms_;
   std::vector<uint8_t> packed_;
   std::vector<uint32_t> offsets_{0};
-  // Ids first seen in this batch, per table (ascending).
-  std::vector<uint32_t> new_ja4_, new_ja3_, new_ja3s_, new_sni_, new_alpn_, new_pairs_;
   std::string escaped_;
 };
+
+// Asks for the cache lines of a record that Add() reads, ahead of time: a
+// ring slot was just written by a data-plane core, and its ~10 lines are
+// scattered over 5 KB, where no hardware prefetcher guesses them.
+void PrefetchRecord(const struct tlsfp_record *rec);
 
 // The same hash as src/store/aggregates.ts hash32 over an ASCII string.
 uint32_t Hash32(const char *s, size_t len);

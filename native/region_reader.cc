@@ -11,6 +11,7 @@
 #include <cstddef>
 #include <cstring>
 
+#include "aggregates_js.h"
 #include "counters_js.h"
 #include "errors.h"
 #include "record_batch.h"
@@ -198,11 +199,11 @@ Napi::Value RegionReader::DrainBatch(const Napi::CallbackInfo &info)
 {
   Napi::Env env = info.Env();
   CheckOpen(env);
-  Dictionary *dict = Dictionary::FromArg(info[0], "drainBatch(dictionary, maxRecords): dictionary");
-  uint32_t max_records = MaxRecordsArg(info[1], "drainBatch(dictionary, maxRecords)");
+  AggEngine *aggs = Aggregates::FromArg(info[0], "drainBatch(aggregates, maxRecords): aggregates");
+  uint32_t max_records = MaxRecordsArg(info[1], "drainBatch(aggregates, maxRecords)");
   RegionState &st = *state_;
   const uint32_t n_rings = static_cast<uint32_t>(st.rings.size());
-  BatchBuilder batch(dict);
+  BatchBuilder batch(aggs);
   bool progress = true;
   while (batch.Count() < max_records && progress) {
     progress = false;
@@ -210,8 +211,12 @@ Napi::Value RegionReader::DrainBatch(const Napi::CallbackInfo &info)
       struct tlsfp_shm_ring *ring = &st.rings[(st.next_ring + i) % n_rings];
       uint32_t want = max_records - batch.Count() < kChunk ? max_records - batch.Count() : kChunk;
       uint32_t got = 0;
-      for (const struct tlsfp_record *rec; got < want && (rec = tlsfp_shm_ring_peek(ring, got)) != nullptr; got++)
+      for (const struct tlsfp_record *rec; got < want && (rec = tlsfp_shm_ring_peek(ring, got)) != nullptr; got++) {
+        // Two records ahead: their lines arrive while this one is aggregated.
+        if (const struct tlsfp_record *ahead = tlsfp_shm_ring_peek(ring, got + 2))
+          PrefetchRecord(ahead);
         batch.Add(*rec);
+      }
       tlsfp_shm_ring_release(ring, got);
       if (got > 0)
         progress = true;

@@ -209,36 +209,91 @@ export const BatchColumn = {
 export const BATCH_COLUMNS = 9;
 
 /**
- * Many records as columns (native/record_batch.h): what the store's ingest
- * needs of each record as numbers, and every record packed, to be made into
- * a TlsfpRecord (unpackRecords) only where one is needed.
+ * A batch of records drained into an Aggregates (native/record_batch.h):
+ * already aggregated; per record the columns the store's history and live
+ * stream use, and the record packed, made into a TlsfpRecord
+ * (unpackRecords) only where one is needed.
  */
 export interface RecordBatch {
   n: number;
-  /** n rows of BATCH_COLUMNS: Dictionary ids (≥ 1; 0 none), address hashes, transport. */
+  /** n rows of BATCH_COLUMNS: Aggregates ids (≥ 1; 0 none), address hashes, transport. */
   cols: Int32Array;
   /** Capture time, Unix ms (Math.floor(Number(tsNs) / 1e6)). */
   tsMs: Float64Array;
   /** The packed records back to back; row i is packed[offsets[i], offsets[i + 1]). */
   packed: Buffer;
   offsets: Uint32Array;
-  /**
-   * Dictionary entries first seen in this batch, in id order: they continue
-   * the ids the Dictionary gave before. ja4Sni: (JA4 id, SNI id) pairs, flat.
-   */
-  names: {
-    ja4: string[];
-    ja3: string[];
-    ja3s: string[];
-    sni: string[];
-    alpn: string[];
-    ja4Sni: Uint32Array;
-  };
 }
 
-/** Strings → ids for batches (native/dictionary.h); one per store, for its lifetime. */
-export interface Dictionary {
-  sizes(): { ja4: number; ja3: number; ja3s: number; sni: number; alpn: number; ja4Sni: number };
+export type AggregateKind = "ja4" | "ja3" | "ja3s" | "sni" | "ja4_sni";
+
+/** One aggregate's figures (NativeAggregates.get). */
+export interface NativeAggregate {
+  firstSeen: number;
+  lastSeen: number;
+  count: number;
+  distinctClients: number;
+  distinctServers: number;
+  /** 1 for the sni and ja4_sni kinds. */
+  distinctSnis: number;
+  /** First client ALPN ("" none) → count. */
+  alpn: Record<string, number>;
+  tcp: number;
+  quic: number;
+  dtls: number;
+}
+
+/** What SQLite keeps of an aggregate (NativeAggregates.row / restore). */
+export interface NativeAggregateRow extends NativeAggregate {
+  value: string;
+  /** Distinct sets: member hashes (int32 LE), or 0xff + 1024 HyperLogLog registers. */
+  clients: Uint8Array;
+  servers: Uint8Array;
+  /** null for the sni and ja4_sni kinds. */
+  snis: Uint8Array | null;
+}
+
+/**
+ * The store's live aggregates in C++ (native/agg_engine.h), keyed by the ids
+ * of its own dictionary: ids of a kind run 1..size(kind) and never change.
+ * A ja4_sni value is "<ja4>|<sni>" ("<ja4>|" without an SNI).
+ */
+export interface NativeAggregates {
+  /** One handshake from its strings (sni null: none; ja3s null: no ServerHello). */
+  add(
+    ja4: string,
+    ja3: string,
+    ja3s: string | null,
+    sni: string | null,
+    alpn: string,
+    srcIp: string,
+    destIp: string,
+    transport: "tcp" | "quic" | "dtls",
+    tsMs: number,
+  ): void;
+  size(kind: AggregateKind): number;
+  count(kind: AggregateKind): number;
+  /** Values of ids from..size(kind) (from defaults to 1). */
+  names(kind: AggregateKind, from?: number): string[];
+  /** Every aggregate of a kind, as columns. */
+  scan(kind: AggregateKind): {
+    ids: Uint32Array;
+    firstSeen: Float64Array;
+    lastSeen: Float64Array;
+    count: Float64Array;
+  };
+  get(kind: AggregateKind, id: number): NativeAggregate | null;
+  /** Whether a distinct set holds a hash32 (an estimated set: true). */
+  has(kind: AggregateKind, id: number, set: "clients" | "servers" | "snis", hash: number): boolean;
+  /** Id of an existing aggregate, 0 if none. */
+  idOf(kind: AggregateKind, value: string): number;
+  /** The ja4_sni ids of one JA4 id. */
+  pairsOf(ja4Id: number): Uint32Array;
+  /** Ids changed since the last call of this kind. */
+  takeDirty(kind: AggregateKind): Uint32Array;
+  row(kind: AggregateKind, id: number): NativeAggregateRow | null;
+  /** Puts a stored aggregate back; returns its id. */
+  restore(kind: AggregateKind, row: NativeAggregateRow): number;
 }
 
 /** Reading position, for a progress bar. */
@@ -259,8 +314,11 @@ export interface CaptureProgress {
 export interface CaptureAnalyzer {
   /** Reads until maxRecords (default 1024) records are batched, ~64k packets, or the end. */
   next(maxRecords?: number): CaptureBatch;
-  /** next() as a RecordBatch (ids from dictionary). */
-  nextBatch(dictionary: Dictionary, maxRecords?: number): { batch: RecordBatch; done: boolean };
+  /** next(), aggregated into `aggregates` as read, as a RecordBatch. */
+  nextBatch(
+    aggregates: NativeAggregates,
+    maxRecords?: number,
+  ): { batch: RecordBatch; done: boolean };
   progress(): CaptureProgress;
   counters(): Counters;
   close(): void;
@@ -390,8 +448,11 @@ export interface RingDepth {
 export interface RegionReader {
   /** Up to maxRecords (default 1024, at most 65536) records, oldest first per worker ring. */
   drain(maxRecords?: number): TlsfpRecord[];
-  /** drain() as a RecordBatch, read straight from the ring slots (the ingest path). */
-  drainBatch(dictionary: Dictionary, maxRecords?: number): RecordBatch;
+  /**
+   * The ingest path: records straight from the ring slots into `aggregates`,
+   * returned as a RecordBatch (no JS object per record).
+   */
+  drainBatch(aggregates: NativeAggregates, maxRecords?: number): RecordBatch;
   header(): RegionHeader;
   counters(): RegionCounters;
   ringDepth(): RingDepth;
@@ -413,7 +474,10 @@ export interface NativeAddon {
   FrameAnalyzer: new (options?: PipelineOptions) => FrameAnalyzer;
   CaptureAnalyzer: new (path: string, options?: PipelineOptions) => CaptureAnalyzer;
   RegionReader: new (path: string) => RegionReader;
-  Dictionary: new () => Dictionary;
+  /** distinctBound: exact distinct counts up to this many members (default 4096). */
+  Aggregates: new (
+    distinctBound?: number,
+  ) => NativeAggregates;
   /** The full records of batch rows [from, to) (default: all). TLSFP_E_PACKED for bad bytes. */
   unpackRecords(
     packed: Uint8Array,

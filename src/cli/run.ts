@@ -538,7 +538,7 @@ async function runSupervised(
   };
   try {
     while (!stopRequested && !out.closed) {
-      const batches = sup.drainBatches(store.dictionary, 4096);
+      const batches = sup.drainBatches(store.aggregates, 4096);
       await write(batches);
       status?.update(sup, handshakes);
       if (batches.length === 0) {
@@ -559,7 +559,7 @@ async function runSupervised(
     await sup.stop();
     // Everything the data plane committed is in the rings now: drain to empty.
     for (;;) {
-      const batches = sup.drainBatches(store.dictionary, 4096);
+      const batches = sup.drainBatches(store.aggregates, 4096);
       if (batches.length === 0) break;
       await write(batches);
     }

@@ -15,8 +15,8 @@
 import { EventEmitter } from "node:events";
 import type {
   Counters,
-  Dictionary,
   NativeAddon,
+  NativeAggregates,
   RecordBatch,
   RegionReader,
   TlsfpRecord,
@@ -284,14 +284,18 @@ export class Supervisor extends EventEmitter {
    * running one. A retired generation whose rings are empty is closed.
    */
   drain(max = 4096): TlsfpRecord[] {
-    return this.drainWith(max, (r, n) => r.drain(n), (got) => got.length).flat();
-  }
-
-  /** drain() as RecordBatches (the ingest path): ids from `dictionary`. */
-  drainBatches(dictionary: Dictionary, max = 4096): RecordBatch[] {
     return this.drainWith(
       max,
-      (r, n) => r.drainBatch(dictionary, n),
+      (r, n) => r.drain(n),
+      (got) => got.length,
+    ).flat();
+  }
+
+  /** drain() as RecordBatches, aggregated into `aggregates` as read (the ingest path). */
+  drainBatches(aggregates: NativeAggregates, max = 4096): RecordBatch[] {
+    return this.drainWith(
+      max,
+      (r, n) => r.drainBatch(aggregates, n),
       (b) => b.n,
     );
   }

@@ -8,8 +8,12 @@
  * the last flush (flushIntervalMs); close() flushes.
  */
 import Database from "better-sqlite3";
-import { RECORD_ABI, type TlsfpRecord } from "../addon/native.js";
-import { Agg, type Aggregates, Distinct } from "./aggregates.js";
+import {
+  type NativeAggregateRow,
+  type NativeAggregates,
+  RECORD_ABI,
+  type TlsfpRecord,
+} from "../addon/native.js";
 import type {
   FingerprintKind,
   FingerprintLabel,
@@ -56,24 +60,13 @@ interface AggRow {
   distinct_servers: number;
   distinct_snis: number;
   alpn: string;
+  /**
+   * Distinct sets: the member hashes (int32 LE), or 0xff then the 1024
+   * HyperLogLog registers (a members blob is a multiple of 4 long).
+   */
   clients: Buffer;
   servers: Buffer;
   snis: Buffer | null;
-}
-
-/**
- * A distinct set's blob: the member hashes (Int32 LE), or the 1024 HyperLogLog
- * registers prefixed by one 0xff byte (a members blob is a multiple of 4 long).
- */
-function distinctBlob(d: Distinct): Buffer {
-  const b = d.toBlob();
-  return d.estimated ? Buffer.concat([Buffer.from([0xff]), b]) : b;
-}
-
-function distinctFrom(b: Buffer, n: number): Distinct {
-  return b.length % 4 === 1
-    ? Distinct.fromBlob(b.subarray(1), true, n)
-    : Distinct.fromBlob(b, false, n);
 }
 
 /** A record as JSON: tsNs (bigint) as a decimal string. */
@@ -161,22 +154,26 @@ export class SqliteBackend {
   }
 
   /** Loads every stored aggregate into aggs; returns the newest lastSeen. */
-  loadAggregates(aggs: Aggregates): number {
+  loadAggregates(aggs: NativeAggregates): number {
     let newest = 0;
     for (const r of this.db.prepare("SELECT * FROM aggregates").iterate() as Iterable<AggRow>) {
-      const a = new Agg(r.kind, r.value, r.snis !== null);
-      a.firstSeen = r.first_seen;
-      a.lastSeen = r.last_seen;
-      a.count = r.count;
-      a.tcp = r.tcp;
-      a.quic = r.quic;
-      a.dtls = r.dtls;
-      aggs.setAlpnMix(a, JSON.parse(r.alpn) as Record<string, number>);
-      a.clients = distinctFrom(r.clients, r.distinct_clients);
-      a.servers = distinctFrom(r.servers, r.distinct_servers);
-      if (r.snis !== null) a.snis = distinctFrom(r.snis, r.distinct_snis);
-      aggs.restore(a);
-      if (a.lastSeen > newest) newest = a.lastSeen;
+      aggs.restore(r.kind, {
+        value: r.value,
+        firstSeen: r.first_seen,
+        lastSeen: r.last_seen,
+        count: r.count,
+        tcp: r.tcp,
+        quic: r.quic,
+        dtls: r.dtls,
+        alpn: JSON.parse(r.alpn) as Record<string, number>,
+        distinctClients: r.distinct_clients,
+        distinctServers: r.distinct_servers,
+        distinctSnis: r.distinct_snis,
+        clients: r.clients,
+        servers: r.servers,
+        snis: r.snis,
+      });
+      if (r.last_seen > newest) newest = r.last_seen;
     }
     return newest;
   }
@@ -215,8 +212,7 @@ export class SqliteBackend {
    * retention (rows older than `minTs`, and all but the newest `historyMax`).
    */
   flush(
-    aggs: Aggregates,
-    dirty: readonly Agg[],
+    aggregates: readonly { kind: FingerprintKind; row: NativeAggregateRow }[],
     rows: readonly HistoryRow[],
     firstSeq: number,
     meta: Record<string, string>,
@@ -224,9 +220,9 @@ export class SqliteBackend {
     historyMax: number,
   ): void {
     this.db.transaction(() => {
-      for (const a of dirty) {
+      for (const { kind, row: a } of aggregates) {
         this.upsertAgg.run({
-          kind: a.kind,
+          kind,
           value: a.value,
           first_seen: a.firstSeen,
           last_seen: a.lastSeen,
@@ -234,13 +230,13 @@ export class SqliteBackend {
           tcp: a.tcp,
           quic: a.quic,
           dtls: a.dtls,
-          distinct_clients: a.clients.size,
-          distinct_servers: a.servers.size,
+          distinct_clients: a.distinctClients,
+          distinct_servers: a.distinctServers,
           distinct_snis: a.distinctSnis,
-          alpn: JSON.stringify(aggs.alpnMix(a)),
-          clients: distinctBlob(a.clients),
-          servers: distinctBlob(a.servers),
-          snis: a.snis === null ? null : distinctBlob(a.snis),
+          alpn: JSON.stringify(a.alpn),
+          clients: a.clients,
+          servers: a.servers,
+          snis: a.snis,
         });
       }
       for (let i = 0; i < rows.length; i++) {

@@ -16,12 +16,13 @@ import { loadAddon } from "../addon/load.js";
 import {
   BATCH_COLUMNS,
   BatchColumn,
-  type Dictionary,
+  type NativeAggregateRow,
+  type NativeAggregates,
   type RecordBatch,
   type TlsfpRecord,
 } from "../addon/native.js";
 import { type LabelEntry, loadShippedLabels } from "../labels/labels.js";
-import { type Agg, Aggregates, DEFAULT_DISTINCT_BOUND, hash32, KINDS } from "./aggregates.js";
+import { Aggregates, DEFAULT_DISTINCT_BOUND, hash32, KINDS } from "./aggregates.js";
 import { type HistoryRow, recordToJson, SqliteBackend } from "./sqlite.js";
 import type {
   FingerprintAggregate,
@@ -95,12 +96,22 @@ export function matchesHandshake(q: LiveQuery, r: TlsfpRecord): boolean {
   return true;
 }
 
-/** The JA4 part of a ja4 or ja4_sni value. */
-function ja4Of(a: Agg): string {
+/** An aggregate found by a query: enough to filter and sort; its figures come later. */
+interface AggRef {
+  kind: FingerprintKind;
+  id: number;
+  value: string;
+  count: number;
+  firstSeen: number;
+  lastSeen: number;
+}
+
+/** The JA4 part of a ja4 or ja4_sni value (a JA4 never holds '|', an SNI may). */
+function ja4Of(a: { kind: FingerprintKind; value: string }): string {
   return a.kind === "ja4_sni" ? a.value.slice(0, a.value.indexOf("|")) : a.value;
 }
 
-function sniOf(a: Agg): string {
+function sniOf(a: { value: string }): string {
   return a.value.slice(a.value.indexOf("|") + 1);
 }
 
@@ -112,7 +123,7 @@ const SECTION_INDEX = { a: 0, b: 1, c: 2 } as const;
  * an array of records.
  */
 type Segment =
-  | { batch: RecordBatch; dictionary: Dictionary; records?: undefined; from: number; to: number }
+  | { batch: RecordBatch; records?: undefined; from: number; to: number }
   | { records: readonly TlsfpRecord[]; batch?: undefined; from: number; to: number };
 
 const TRANSPORT_NAMES = ["tcp", "quic", "dtls"] as const;
@@ -126,7 +137,8 @@ class Store implements FingerprintStore {
   private pending: Segment[] = [];
   private pendingRows = 0;
   private pendingSeq = 1;
-  private dict: Dictionary | undefined;
+  /** Aggregate rows taken from the engine whose write failed: written first next time. */
+  private unwritten: { kind: FingerprintKind; row: NativeAggregateRow }[] = [];
   private seq: number;
   private ingested: number;
   private newestTs = 0;
@@ -139,10 +151,10 @@ class Store implements FingerprintStore {
   constructor(opts: StoreOptions) {
     this.historyMax = opts.historyMax ?? 100_000;
     this.retentionMs = (opts.retentionDays ?? 7) * DAY_MS;
-    this.aggs = new Aggregates(opts.distinctBound ?? DEFAULT_DISTINCT_BOUND);
+    this.aggs = new Aggregates(loadAddon(), opts.distinctBound ?? DEFAULT_DISTINCT_BOUND);
     for (const k of KINDS) this.labels.set(k, new Map());
     this.db = new SqliteBackend(opts.path, (b) => loadAddon().unpackRecord(b));
-    this.newestTs = this.db.loadAggregates(this.aggs);
+    this.newestTs = this.db.loadAggregates(this.aggs.native);
     this.seq = Number(this.db.meta("seq") ?? 0);
     this.pendingSeq = this.seq + 1;
     this.ingested = Number(this.db.meta("ingested") ?? 0);
@@ -169,15 +181,14 @@ class Store implements FingerprintStore {
     this.labels.get(l.kind)?.set(l.value, l.label);
   }
 
-  private labelOf(a: Agg): FingerprintLabel | undefined {
+  private labelOf(a: { kind: FingerprintKind; value: string }): FingerprintLabel | undefined {
     const own = this.labels.get(a.kind)?.get(a.value);
     if (own !== undefined || a.kind !== "ja4_sni") return own;
     return this.labels.get("ja4")?.get(ja4Of(a));
   }
 
-  get dictionary(): Dictionary {
-    this.dict ??= new (loadAddon().Dictionary)();
-    return this.dict;
+  get aggregates(): NativeAggregates {
+    return this.aggs.native;
   }
 
   ingest(records: readonly TlsfpRecord[]): void {
@@ -195,13 +206,12 @@ class Store implements FingerprintStore {
 
   ingestBatch(batch: RecordBatch): void {
     if (batch.n === 0) return;
-    const dictionary = this.dictionary;
-    this.aggs.ingestBatch(batch, dictionary);
+    // Aggregated already, as the drain read it (drainBatch(this.aggregates)).
     let newest = this.newestTs;
     const ts = batch.tsMs;
     for (let i = 0; i < batch.n; i++) if ((ts[i] as number) > newest) newest = ts[i] as number;
     this.newestTs = newest;
-    const first = this.keep({ batch, dictionary, from: 0, to: batch.n });
+    const first = this.keep({ batch, from: 0, to: batch.n });
     // Live subscribers get whole records: made only while someone listens.
     if (this.subs.size > 0)
       this.publish(loadAddon().unpackRecords(batch.packed, batch.offsets), first);
@@ -267,7 +277,7 @@ class Store implements FingerprintStore {
         continue;
       }
       const b = seg.batch;
-      const v = this.aggs.views(seg.dictionary);
+      const ag = this.aggs;
       const addrs = loadAddon().recordAddresses(b.packed, b.offsets, from, seg.to);
       for (let i = from, k = 0; i < seg.to; i++, k += 2) {
         const o = i * BATCH_COLUMNS;
@@ -275,10 +285,10 @@ class Store implements FingerprintStore {
         const sni = b.cols[o + BatchColumn.sni] as number;
         rows.push({
           ts: b.tsMs[i] as number,
-          ja4: v.ja4[b.cols[o + BatchColumn.ja4] as number] as string,
-          ja3: v.ja3[b.cols[o + BatchColumn.ja3] as number] as string,
-          ja3s: ja3s === 0 ? null : (v.ja3s[ja3s] as string),
-          sni: sni === 0 ? null : (v.sni[sni] as string),
+          ja4: ag.name("ja4", b.cols[o + BatchColumn.ja4] as number),
+          ja3: ag.name("ja3", b.cols[o + BatchColumn.ja3] as number),
+          ja3s: ja3s === 0 ? null : ag.name("ja3s", ja3s),
+          sni: sni === 0 ? null : ag.name("sni", sni),
           client: addrs[k] as string,
           server: addrs[k + 1] as string,
           transport: TRANSPORT_NAMES[b.cols[o + BatchColumn.transport] as number] ?? "tcp",
@@ -290,33 +300,39 @@ class Store implements FingerprintStore {
   }
 
   /** Whether aggregate a was seen with this SNI (JA3/JA3S past the distinct bound: maybe → true). */
-  private seenWithSni(a: Agg, sni: string, sniHash: number): boolean {
+  private seenWithSni(a: AggRef, sni: string, sniHash: number): boolean {
     switch (a.kind) {
       case "sni":
         return a.value === sni;
       case "ja4_sni":
         return sniOf(a) === sni;
       case "ja4":
-        return this.aggs.ja4Sni.get(a.value)?.has(sni) === true;
+        return this.aggs.native.idOf("ja4_sni", `${a.value}|${sni}`) !== 0;
       default:
-        return a.snis?.has(sniHash) === true;
+        return this.aggs.native.has(a.kind, a.id, "snis", sniHash);
     }
   }
 
-  private toAggregate(a: Agg): FingerprintAggregate {
+  private toAggregate(a: {
+    kind: FingerprintKind;
+    id: number;
+    value: string;
+  }): FingerprintAggregate {
+    const f = this.aggs.native.get(a.kind, a.id);
+    if (f === null) throw new Error(`store: aggregate ${a.kind} ${a.value} vanished`);
     const out: FingerprintAggregate = {
       kind: a.kind,
       value: a.value,
-      firstSeen: a.firstSeen,
-      lastSeen: a.lastSeen,
-      count: a.count,
-      distinctClients: a.clients.size,
-      distinctServers: a.servers.size,
-      distinctSnis: a.distinctSnis,
-      alpn: this.aggs.alpnMix(a),
-      tcp: a.tcp,
-      quic: a.quic,
-      dtls: a.dtls,
+      firstSeen: f.firstSeen,
+      lastSeen: f.lastSeen,
+      count: f.count,
+      distinctClients: f.distinctClients,
+      distinctServers: f.distinctServers,
+      distinctSnis: f.distinctSnis,
+      alpn: f.alpn,
+      tcp: f.tcp,
+      quic: f.quic,
+      dtls: f.dtls,
     };
     const label = this.labelOf(a);
     if (label !== undefined) out.label = label;
@@ -326,12 +342,12 @@ class Store implements FingerprintStore {
   queryFingerprints(q: FingerprintQuery): Page<FingerprintAggregate> {
     const kinds = q.kind !== undefined ? [q.kind] : KINDS;
     const sect = q.ja4Section;
-    const matched: Agg[] = [];
+    const matched: AggRef[] = [];
     const sniHash = q.sni === undefined ? 0 : hash32(q.sni);
     for (const kind of kinds) {
       const isJa4 = kind === "ja4" || kind === "ja4_sni";
       if (sect !== undefined && !isJa4) continue;
-      for (const a of this.aggs.byKind[kind].values()) {
+      for (const a of this.candidates(kind, q.value)) {
         if (q.value !== undefined && a.value !== q.value) continue;
         if (q.prefix !== undefined && !a.value.startsWith(q.prefix)) continue;
         if (sect !== undefined && ja4Of(a).split("_")[SECTION_INDEX[sect.section]] !== sect.value) {
@@ -345,7 +361,7 @@ class Store implements FingerprintStore {
     }
     const field = q.sort ?? "count";
     const dir = (q.order ?? (field === "value" ? "asc" : "desc")) === "asc" ? 1 : -1;
-    const byValue = (x: Agg, y: Agg) =>
+    const byValue = (x: AggRef, y: AggRef) =>
       x.value < y.value
         ? -1
         : x.value > y.value
@@ -363,22 +379,51 @@ class Store implements FingerprintStore {
     return { items, total: matched.length, limit: q.limit, offset: q.offset };
   }
 
-  private find(value: string): Agg | undefined {
-    const k = this.aggs.byKind;
+  /** The aggregates of a kind: the one of `value` (a lookup), else all (a scan). */
+  private candidates(kind: FingerprintKind, value: string | undefined): AggRef[] {
+    if (value !== undefined) {
+      const r = this.ref(kind, value);
+      return r === undefined ? [] : [r];
+    }
+    const names = this.aggs.allNames(kind);
+    const col = this.aggs.native.scan(kind);
+    const out: AggRef[] = new Array(col.ids.length);
+    for (let i = 0; i < col.ids.length; i++) {
+      const id = col.ids[i] as number;
+      out[i] = {
+        kind,
+        id,
+        value: names[id] as string,
+        count: col.count[i] as number,
+        firstSeen: col.firstSeen[i] as number,
+        lastSeen: col.lastSeen[i] as number,
+      };
+    }
+    return out;
+  }
+
+  private ref(kind: FingerprintKind, value: string): AggRef | undefined {
+    const id = this.aggs.native.idOf(kind, value);
+    const f = id === 0 ? null : this.aggs.native.get(kind, id);
+    if (f === null) return undefined;
+    return { kind, id, value, count: f.count, firstSeen: f.firstSeen, lastSeen: f.lastSeen };
+  }
+
+  private find(value: string): AggRef | undefined {
     if (MD5_RE.test(value)) {
       const v = value.toLowerCase();
-      const ja3 = k.ja3.get(v);
-      const ja3s = k.ja3s.get(v);
+      const ja3 = this.ref("ja3", v);
+      const ja3s = this.ref("ja3s", v);
       // The same hash as both (unlikely): the one seen more often.
       if (ja3 !== undefined && ja3s !== undefined) return ja3.count >= ja3s.count ? ja3 : ja3s;
       return ja3 ?? ja3s;
     }
-    if (value.length === 36 && JA4_RE.test(value)) return k.ja4.get(value);
+    if (value.length === 36 && JA4_RE.test(value)) return this.ref("ja4", value);
     if (value.includes("|")) {
-      const pair = k.ja4_sni.get(value);
+      const pair = this.ref("ja4_sni", value);
       if (pair !== undefined) return pair;
     }
-    return k.sni.get(value);
+    return this.ref("sni", value);
   }
 
   getFingerprint(value: string): FingerprintDetail | null {
@@ -389,8 +434,11 @@ class Store implements FingerprintStore {
     let where: { ja4?: string; ja3?: string; ja3s?: string; sni?: string | null };
     if (a.kind === "ja4") {
       // exact over all time, from the live JA4×SNI aggregates (no-SNI handshakes left out)
-      const inner = this.aggs.ja4Sni.get(a.value);
-      topSnis = Array.from(inner ?? [], ([value, x]) => ({ value, count: x.count }))
+      const n = this.aggs.native;
+      topSnis = Array.from(n.pairsOf(a.id), (id) => ({
+        value: sniOf({ value: this.aggs.name("ja4_sni", id) }),
+        count: n.get("ja4_sni", id)?.count ?? 0,
+      }))
         .filter((t) => t.value !== "")
         .sort((x, y) => y.count - x.count || (x.value < y.value ? -1 : x.value > y.value ? 1 : 0))
         .slice(0, TOP_N);
@@ -430,7 +478,7 @@ class Store implements FingerprintStore {
 
   stats(): StoreStats {
     const aggregates = {} as Record<FingerprintKind, number>;
-    for (const k of KINDS) aggregates[k] = this.aggs.byKind[k].size;
+    for (const k of KINDS) aggregates[k] = this.aggs.native.count(k);
     return {
       ingested: this.ingested,
       historyRows: Math.min(this.historyMax, this.db.historyCount() + this.pendingRows),
@@ -441,7 +489,15 @@ class Store implements FingerprintStore {
 
   flush(): void {
     if (this.closed) return;
-    const dirty = this.aggs.takeDirty();
+    // Rows of the aggregates changed since the last flush (a failed write's first).
+    const rows = this.unwritten;
+    this.unwritten = [];
+    for (const kind of KINDS) {
+      for (const id of this.aggs.native.takeDirty(kind)) {
+        const row = this.aggs.native.row(kind, id);
+        if (row !== null) rows.push({ kind, row });
+      }
+    }
     const segments = this.pending;
     const pendingRows = this.pendingRows;
     const skip = Math.max(0, pendingRows - this.historyMax);
@@ -453,8 +509,7 @@ class Store implements FingerprintStore {
     const now = Date.now();
     try {
       this.db.flush(
-        this.aggs,
-        dirty,
+        rows,
         this.historyRows(segments, skip),
         firstSeq,
         { seq: String(this.seq), ingested: String(this.ingested), last_flush: String(now) },
@@ -463,12 +518,7 @@ class Store implements FingerprintStore {
       );
     } catch (e) {
       // Nothing was written (one transaction): keep it for the next flush.
-      for (const a of dirty) {
-        if (!a.dirty) {
-          a.dirty = true;
-          this.aggs.dirty.push(a);
-        }
-      }
+      this.unwritten = rows;
       this.pending = segments.concat(this.pending);
       this.pendingRows += pendingRows;
       this.pendingSeq = pendingSeq;

@@ -6,7 +6,7 @@
  * history. One implementation (src/store/store.ts) serves the API, the
  * supervisor and the tests; the API depends only on this file.
  */
-import type { Dictionary, RecordBatch, TlsfpRecord } from "../addon/native.js";
+import type { NativeAggregates, RecordBatch, TlsfpRecord } from "../addon/native.js";
 
 /** What an aggregate is keyed by. `ja4_sni` keys are `${ja4}|${sni}`. */
 export type FingerprintKind = "ja4" | "ja3" | "ja3s" | "sni" | "ja4_sni";
@@ -103,12 +103,14 @@ export interface FingerprintStore {
   /** Aggregate and keep records given as objects (tests, small feeds). */
   ingest(records: readonly TlsfpRecord[]): void;
   /**
-   * Aggregate and keep a RecordBatch made with this store's `dictionary`:
-   * the ingest path, over 1 M records/s on one core (bench/ingest.mjs).
+   * The ingest path, over 1 M records/s on one core (bench/ingest.mjs): a
+   * batch drained into this store's `aggregates` (RegionReader.drainBatch,
+   * CaptureAnalyzer.nextBatch), which aggregated it as it read it. This
+   * counts it and keeps its history and live-stream share.
    */
   ingestBatch(batch: RecordBatch): void;
-  /** The Dictionary every batch given to ingestBatch must be made with. */
-  readonly dictionary: Dictionary;
+  /** The store's native aggregates: what drainBatch / nextBatch must be given. */
+  readonly aggregates: NativeAggregates;
   queryFingerprints(q: FingerprintQuery): Page<FingerprintAggregate>;
   /** JA3/JA3S (32 hex) or JA4 (36 chars) or an SNI; null when never seen. */
   getFingerprint(value: string): FingerprintDetail | null;

@@ -3,7 +3,7 @@
  * ja3, ja3s and sni, keeps every handshake, filters naively, and remembers
  * the last queries so a test can assert what the API passed through.
  */
-import type { Dictionary, RecordBatch, TlsfpRecord } from "../../src/addon/native.js";
+import type { NativeAggregates, RecordBatch, TlsfpRecord } from "../../src/addon/native.js";
 import type {
   FingerprintAggregate,
   FingerprintDetail,
@@ -52,11 +52,12 @@ export class FakeStore implements FingerprintStore {
   lastSubscribeQuery: Filter | undefined;
   private seq = 0;
 
-  private dict: Dictionary | undefined;
+  private native: NativeAggregates | undefined;
 
-  get dictionary(): Dictionary {
-    this.dict ??= new addon.Dictionary();
-    return this.dict;
+  /** Batches are drained into it, then counted here from their records (ingestBatch). */
+  get aggregates(): NativeAggregates {
+    this.native ??= new addon.Aggregates();
+    return this.native;
   }
 
   ingestBatch(batch: RecordBatch): void {

@@ -1,18 +1,21 @@
 /**
- * The batch ingest path (RecordBatch + Dictionary, native/record_batch.h)
- * must give the store exactly what ingesting the same records as objects
- * gives: every aggregate of every kind, the history and its records, the
- * live stream. Checked over every capture fixture, in one store.
+ * The native aggregates (native/agg_engine.h) against the reference model
+ * (test/helpers/reference-aggregates.ts), figure for figure; and the batch
+ * ingest path (RecordBatch, native/record_batch.h) against records given as
+ * objects: every aggregate of every kind, the history and its records, the
+ * live stream. Over every capture fixture and a synthetic crowd.
  */
 import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import type { RecordBatch, TlsfpRecord } from "../../src/addon/native.js";
-import { hash32 } from "../../src/store/aggregates.js";
+import { hash32, KINDS } from "../../src/store/aggregates.js";
 import { openStore } from "../../src/store/store.js";
 import type { FingerprintStore, StoredHandshake } from "../../src/store/types.js";
 import { addon } from "../helpers/addon.js";
+import { fakeRecord } from "../helpers/record.js";
+import { Aggregates as Reference } from "../helpers/reference-aggregates.js";
 
 const FIXTURES = join(import.meta.dirname, "..", "fixtures");
 const captures = ["clients", "quic", "edge", "synthetic"].flatMap((d) =>
@@ -47,7 +50,7 @@ function batches(path: string, store: FingerprintStore, size: number): RecordBat
   const out: RecordBatch[] = [];
   try {
     for (;;) {
-      const b = a.nextBatch(store.dictionary, size);
+      const b = a.nextBatch(store.aggregates, size);
       if (b.batch.n > 0) out.push(b.batch);
       if (b.done) return out;
     }
@@ -64,13 +67,19 @@ const json = (x: unknown) =>
 describe("RecordBatch", () => {
   it("columns, times and packed records agree with the records, on every fixture", () => {
     const store = openStore({ path: ":memory:", flushIntervalMs: 0, labels: [] });
-    const names = { ja4: [""], ja3: [""], ja3s: [""], sni: [""], alpn: [""] };
     let total = 0;
     for (const path of captures) {
       const want = records(path);
       const got: TlsfpRecord[] = [];
       for (const b of batches(path, store, 5)) {
-        for (const k of Object.keys(names) as (keyof typeof names)[]) names[k].push(...b.names[k]);
+        const ag = store.aggregates;
+        // id → value (id 0: none)
+        const names = {
+          ja4: ["", ...ag.names("ja4")],
+          ja3: ["", ...ag.names("ja3")],
+          ja3s: ["", ...ag.names("ja3s")],
+          sni: ["", ...ag.names("sni")],
+        };
         const unpacked = addon.unpackRecords(b.packed, b.offsets);
         const addrs = addon.recordAddresses(b.packed, b.offsets);
         for (let i = 0; i < b.n; i++) {
@@ -80,7 +89,6 @@ describe("RecordBatch", () => {
           expect(names.ja3[c[1] as number]).toBe(r.ja3.hash);
           expect(c[2] === 0 ? null : names.ja3s[c[2] as number]).toBe(r.ja3s?.hash ?? null);
           expect(c[3] === 0 ? null : names.sni[c[3] as number]).toBe(r.sni);
-          expect(names.alpn[c[5] as number]).toBe(r.clientAlpns[0] ?? "");
           expect(c[6]).toBe(hash32(r.srcIp));
           expect(c[7]).toBe(hash32(r.destIp));
           expect(["tcp", "quic", "dtls"][c[8] as number]).toBe(r.transport);
@@ -93,18 +101,15 @@ describe("RecordBatch", () => {
       total += want.length;
     }
     expect(total).toBeGreaterThan(250);
-    const sizes = store.dictionary.sizes();
-    expect(sizes.ja4).toBe(names.ja4.length - 1);
-    expect(sizes.sni).toBe(names.sni.length - 1);
     store.close();
   });
 
   it("refuses what is not a Dictionary, a bad range and bytes that are not a packed record", () => {
     const path = captures[0] as string;
     const a = new addon.CaptureAnalyzer(path);
-    expect(() => a.nextBatch({} as never)).toThrow(/must be a Dictionary/);
-    expect(() => a.nextBatch(new addon.Dictionary(), 0)).toThrow(/maxRecords/);
-    const { batch } = a.nextBatch(new addon.Dictionary(), 10);
+    expect(() => a.nextBatch({} as never)).toThrow(/must be an Aggregates/);
+    expect(() => a.nextBatch(new addon.Aggregates(), 0)).toThrow(/maxRecords/);
+    const { batch } = a.nextBatch(new addon.Aggregates(), 10);
     a.close();
     expect(batch.n).toBeGreaterThan(0);
     expect(() => addon.unpackRecords(batch.packed, batch.offsets, 0, batch.n + 1)).toThrow(
@@ -117,6 +122,111 @@ describe("RecordBatch", () => {
     expect(json(addon.unpackRecord(one))).toBe(
       json(addon.unpackRecords(batch.packed, batch.offsets, 0, 1)[0]),
     );
+  });
+});
+
+/** A crowd of handshakes: few fingerprints, many clients, SNIs and servers. */
+function crowd(n: number): TlsfpRecord[] {
+  let seed = 99;
+  const rand = (k: number) => {
+    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+    return Math.floor((seed / 4294967296) ** 2 * k);
+  };
+  const hex = (i: number, len: number) => i.toString(16).padStart(len, "0");
+  return Array.from({ length: n }, (_, i) => {
+    const quic = rand(8) === 0;
+    const hasSni = rand(10) !== 0;
+    return fakeRecord({
+      tsNs: 1_795_247_940_000_000_000n + BigInt(rand(1_000_000)) * 1_000_000n,
+      srcIp: i % 97 === 0 ? `2001:db8::${hex(rand(5000), 1)}` : `10.1.${rand(40)}.${rand(250)}`,
+      destIp: `192.0.2.${rand(200)}`,
+      transport: quic ? "quic" : i % 53 === 0 ? "dtls" : "tcp",
+      sni: hasSni ? `h${rand(300)}.example` : null,
+      clientAlpns: [[], ["h2", "http/1.1"], ["http/1.1"], ["h3"]][rand(4)] as string[],
+      ja4: `t13d${hex(rand(20), 4)}h2_000000000000_${hex(rand(6), 12)}`,
+      ja3: { hash: hex(rand(25), 32), string: "" },
+      ja3s: quic || rand(4) === 0 ? null : { hash: hex(rand(5) + 0xabc, 32), string: "" },
+    });
+  });
+}
+
+describe("native aggregates", () => {
+  /** The reference model's view of its aggregates, as the API shows them. */
+  function referenceView(ref: Reference) {
+    return KINDS.flatMap((kind) =>
+      [...ref.byKind[kind].values()].map((a) => ({
+        kind,
+        value: a.value,
+        firstSeen: a.firstSeen,
+        lastSeen: a.lastSeen,
+        count: a.count,
+        distinctClients: a.clients.size,
+        distinctServers: a.servers.size,
+        distinctSnis: a.distinctSnis,
+        alpn: ref.alpnMix(a),
+        tcp: a.tcp,
+        quic: a.quic,
+        dtls: a.dtls,
+      })),
+    );
+  }
+  function storeView(s: FingerprintStore) {
+    return s
+      .queryFingerprints({ limit: 1_000_000, offset: 0 })
+      .items.map(({ label: _label, ...a }) => a);
+  }
+  const byKey = (x: { kind: string; value: string }, y: { kind: string; value: string }) =>
+    x.kind < y.kind ? -1 : x.kind > y.kind ? 1 : x.value < y.value ? -1 : x.value > y.value ? 1 : 0;
+
+  for (const bound of [4096, 16]) {
+    it(`match the reference model figure for figure (distinct bound ${bound})`, () => {
+      const recs = [...captures.flatMap(records), ...crowd(30_000)];
+      const ref = new Reference(bound);
+      const s = openStore({
+        path: ":memory:",
+        flushIntervalMs: 0,
+        labels: [],
+        distinctBound: bound,
+      });
+      for (let i = 0; i < recs.length; i += 1000) {
+        ref.ingest(recs.slice(i, i + 1000));
+        s.ingest(recs.slice(i, i + 1000));
+      }
+      const want = referenceView(ref).sort(byKey);
+      const got = storeView(s).sort(byKey);
+      expect(got.length).toBe(want.length);
+      expect(got.length).toBeGreaterThan(2000);
+      // past a bound of 16, most popular aggregates are estimated
+      if (bound === 16)
+        expect(want.filter((a) => a.distinctClients > 16).length).toBeGreaterThan(20);
+      expect(got).toEqual(want);
+      s.close();
+    });
+  }
+
+  it("are restored from SQLite with the same figures, estimated sets included", () => {
+    const path = join(dir, "restore.db");
+    const s = openStore({ path, flushIntervalMs: 0, labels: [], distinctBound: 16 });
+    const recs = crowd(20_000);
+    s.ingest(recs.slice(0, 10_000));
+    s.flush();
+    s.ingest(recs.slice(10_000, 15_000));
+    const before = storeView(s);
+    s.close();
+    const again = openStore({ path, flushIntervalMs: 0, labels: [], distinctBound: 16 });
+    expect(storeView(again)).toEqual(before);
+    // and go on counting exactly as the original would have
+    const ref = new Reference(16);
+    ref.ingest(recs);
+    again.ingest(recs.slice(15_000));
+    const want = referenceView(ref).sort(byKey);
+    const got = storeView(again).sort(byKey);
+    // estimated sets restored from registers agree; exact ones too
+    expect(
+      got.map((a) => [a.kind, a.value, a.count, a.firstSeen, a.lastSeen, a.tcp, a.quic]),
+    ).toEqual(want.map((a) => [a.kind, a.value, a.count, a.firstSeen, a.lastSeen, a.tcp, a.quic]));
+    expect(got.map((a) => a.distinctClients)).toEqual(want.map((a) => a.distinctClients));
+    again.close();
   });
 });
 

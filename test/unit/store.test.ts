@@ -4,10 +4,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import type { TlsfpRecord } from "../../src/addon/native.js";
-import { Distinct, hash32 } from "../../src/store/aggregates.js";
+import { hash32 } from "../../src/store/aggregates.js";
 import { openStore, type StoreOptions } from "../../src/store/store.js";
 import type { FingerprintStore, StoredHandshake } from "../../src/store/types.js";
 import { fakeRecord } from "../helpers/record.js";
+import { Distinct } from "../helpers/reference-aggregates.js";
 
 const dir = mkdtempSync(join(tmpdir(), "tlsfp-store-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -1,0 +1,139 @@
+// The store's live aggregates, kept in C++ beside the Dictionary that
+// numbers their keys: per JA4, JA3, JA3S, SNI and JA4×SNI pair, first/last
+// seen, count, transport split, ALPN mix and distinct clients / servers /
+// SNIs. The ring drain feeds it record by record with no JS in between
+// (RegionReader.drainBatch), which is what lets one core ingest over a
+// million handshakes a second; JS reads it for queries and persistence
+// (src/store, through the Aggregates class of aggregates_js.h).
+//
+// Semantics are the TypeScript reference model's (test/helpers/
+// reference-aggregates.ts), checked against it record for record:
+//   - distinct counts are exact up to `bound` members (32-bit hashes of the
+//     address / SNI text), then a 1024-register HyperLogLog;
+//   - a handshake whose (JA4×SNI, JA3, JA3S, client, server, SNI) was
+//     counted before skips the distinct-set updates (they would change
+//     nothing);
+//   - no SNI: the pair is (JA4, "") and the SNI kind is not touched; no
+//     ServerHello: the JA3S kind is not touched.
+#ifndef TLSFP_ADDON_AGG_ENGINE_H
+#define TLSFP_ADDON_AGG_ENGINE_H
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "dictionary.h"
+
+namespace tlsfp {
+
+enum AggKind : uint32_t { kJa4, kJa3, kJa3s, kSni, kJa4Sni, kAggKinds };
+
+// Distinct 32-bit hashes (never 0): one member inline, then an
+// open-addressing table, then past the bound a HyperLogLog.
+class Distinct {
+public:
+  static constexpr uint32_t kHllP = 10;
+  static constexpr uint32_t kHllM = 1u << kHllP;
+
+  void Add(uint32_t h, uint32_t bound);
+  bool Has(uint32_t h) const; // an estimated set says true (maybe)
+  double Size() const;        // exact, or the estimate (never below n)
+  bool Estimated() const { return hll_ != nullptr; }
+  // The stored form (src/store/sqlite.ts): member hashes as int32 LE, or
+  // 0xff then the 1024 registers.
+  std::string Blob() const;
+  // Back from Blob(); n: the count stored with it (for an estimated set).
+  static Distinct FromBlob(const uint8_t *b, size_t len, double n);
+
+private:
+  void Insert(uint32_t h);
+  void ToHll(uint32_t h);
+  uint32_t one_ = 0;
+  uint32_t n_ = 0;
+  std::vector<uint32_t> slots_; // empty while n <= 1 or estimated
+  std::unique_ptr<uint8_t[]> hll_;
+  mutable double est_ = -1;
+};
+
+// One aggregate. The counters every record touches come first, so a bump
+// mostly stays on one cache line; the first ALPN seen is counted inline
+// (most aggregates see one), others in `more_alpn`.
+struct Agg {
+  double first = 0, last = 0, count = 0;
+  double tcp = 0, quic = 0, dtls = 0;
+  uint32_t alpn0 = 0; // ALPN id counted in alpn0_n; 0 before the first record
+  bool exists = false;
+  bool dirty = false;
+  double alpn0_n = 0;
+  std::vector<std::pair<uint32_t, double>> more_alpn; // (ALPN id, count)
+  Distinct clients, servers, snis;                    // snis unused for the SNI kind
+
+  void CountAlpn(uint32_t id, double n);
+  // (ALPN id, count) of every ALPN seen, ascending by id.
+  std::vector<std::pair<uint32_t, double>> Alpns() const;
+};
+
+// One handshake, as the engine takes it. Ids from the engine's Dictionary
+// (0: none), hashes as Hash32 of the address / SNI text.
+struct AggInput {
+  uint32_t ja4, ja3, ja3s, sni, pair, alpn;
+  uint32_t client, server, sni_hash;
+  uint32_t transport; // 0 tcp, 1 quic, 2 dtls
+  double ts_ms;
+};
+
+class AggEngine {
+public:
+  explicit AggEngine(uint32_t bound) : bound_(bound), seen_(kSeenCapacity) {}
+
+  StringIds ja4, ja3, ja3s, sni, alpn;
+  PairIds pairs;
+
+  void Add(const AggInput &in);
+
+  uint32_t Size(AggKind k) const { return size_[k]; }
+  uint32_t Count(AggKind k) const { return count_[k]; } // aggregates that exist
+  // id >= 1; null when the id has no aggregate.
+  const Agg *Get(AggKind k, uint32_t id) const;
+  Agg *Make(AggKind k, uint32_t id); // for restore
+  // Ids changed since the last call, flags cleared.
+  std::vector<uint32_t> TakeDirty(AggKind k);
+  void MarkDirty(AggKind k, uint32_t id);
+  uint32_t Bound() const { return bound_; }
+
+private:
+  // Handshakes already counted: (JA4×SNI, JA3, JA3S, client, server, SNI).
+  // Most handshakes repeat an earlier one; a hit skips its fifteen
+  // distinct-set updates (random memory accesses), a miss does them all
+  // (they are idempotent, so the counts are the same either way). Cleared
+  // when half full. One 32-byte slot, so a probe is one cache line.
+  struct SeenSlot {
+    uint32_t pair, ja3, ja3s, client, server, sni, pad[2];
+  };
+  static constexpr uint32_t kSeenCapacity = 1u << 19;
+  bool Seen(const AggInput &in);
+  void Bump(AggKind k, uint32_t id, const AggInput &in, bool distinct);
+
+  // Aggregates in chunks that never move (a vector of a million would copy
+  // them all when it grows): id i at chunks_[k][(i-1) >> kChunkBits][(i-1) & mask].
+  static constexpr uint32_t kChunkBits = 12;
+  Agg &At(AggKind k, uint32_t id) const
+  {
+    const uint32_t i = id - 1;
+    return chunks_[k][i >> kChunkBits][i & ((1u << kChunkBits) - 1)];
+  }
+
+  uint32_t bound_;
+  std::vector<std::unique_ptr<Agg[]>> chunks_[kAggKinds];
+  uint32_t size_[kAggKinds] = {}; // ids with room: chunks * 4096
+  std::vector<uint32_t> dirty_[kAggKinds];
+  uint32_t count_[kAggKinds] = {};
+  std::vector<SeenSlot> seen_; // pair 0 = empty (ids start at 1)
+  uint32_t seen_n_ = 0;
+};
+
+} // namespace tlsfp
+
+#endif

@@ -1,0 +1,385 @@
+// The Aggregates JS class (aggregates_js.h). Kinds are named as in
+// src/store/types.ts: "ja4", "ja3", "ja3s", "sni", "ja4_sni"; a ja4_sni
+// value is "<ja4>|<sni>" ("<ja4>|" without an SNI).
+#include "aggregates_js.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+
+#include "record_batch.h"
+
+namespace tlsfp {
+namespace {
+
+// Marks a JS object as an Aggregates, so an argument is checked before it
+// is unwrapped (napi_unwrap alone takes any wrapped object).
+const napi_type_tag kAggregatesTag = {0x746c7366705f6167ull, 0x6772656761746573ull};
+
+constexpr uint32_t kDefaultBound = 4096;
+
+AggKind KindArg(const Napi::Value &v)
+{
+  if (v.IsString()) {
+    std::string s = v.As<Napi::String>().Utf8Value();
+    if (s == "ja4")
+      return kJa4;
+    if (s == "ja3")
+      return kJa3;
+    if (s == "ja3s")
+      return kJa3s;
+    if (s == "sni")
+      return kSni;
+    if (s == "ja4_sni")
+      return kJa4Sni;
+  }
+  throw Napi::TypeError::New(v.Env(), "kind must be one of ja4, ja3, ja3s, sni, ja4_sni");
+}
+
+uint32_t IdArg(const Napi::Value &v)
+{
+  double d = v.IsNumber() ? v.As<Napi::Number>().DoubleValue() : -1;
+  if (!(d >= 0 && d <= 4294967295.0) || std::floor(d) != d)
+    throw Napi::TypeError::New(v.Env(), "an aggregate id must be a whole number");
+  return static_cast<uint32_t>(d);
+}
+
+StringIds &IdsOf(AggEngine &e, AggKind k)
+{
+  switch (k) {
+  case kJa4: return e.ja4;
+  case kJa3: return e.ja3;
+  case kJa3s: return e.ja3s;
+  default: return e.sni;
+  }
+}
+
+uint32_t TransportArg(const Napi::Value &v)
+{
+  std::string t = v.IsString() ? v.As<Napi::String>().Utf8Value() : "";
+  if (t == "tcp")
+    return 0;
+  if (t == "quic")
+    return 1;
+  if (t == "dtls")
+    return 2;
+  throw Napi::TypeError::New(v.Env(), "transport must be tcp, quic or dtls");
+}
+
+Napi::Buffer<uint8_t> BlobToJs(Napi::Env env, const std::string &b)
+{
+  return Napi::Buffer<uint8_t>::Copy(env, reinterpret_cast<const uint8_t *>(b.data()), b.size());
+}
+
+Distinct DistinctArg(const Napi::Value &blob, const Napi::Value &n)
+{
+  if (!blob.IsTypedArray())
+    throw Napi::TypeError::New(blob.Env(), "restore: a distinct set must be a Buffer");
+  Napi::Uint8Array b = blob.As<Napi::Uint8Array>();
+  return Distinct::FromBlob(b.Data(), b.ByteLength(), n.ToNumber().DoubleValue());
+}
+
+} // namespace
+
+Napi::Function Aggregates::Init(Napi::Env env)
+{
+  return DefineClass(env, "Aggregates",
+                     {InstanceMethod<&Aggregates::Add>("add"), InstanceMethod<&Aggregates::Size>("size"),
+                      InstanceMethod<&Aggregates::Count>("count"),
+                      InstanceMethod<&Aggregates::Names>("names"), InstanceMethod<&Aggregates::Scan>("scan"),
+                      InstanceMethod<&Aggregates::Get>("get"), InstanceMethod<&Aggregates::Has>("has"),
+                      InstanceMethod<&Aggregates::IdOf>("idOf"), InstanceMethod<&Aggregates::PairsOf>("pairsOf"),
+                      InstanceMethod<&Aggregates::TakeDirty>("takeDirty"), InstanceMethod<&Aggregates::Row>("row"),
+                      InstanceMethod<&Aggregates::Restore>("restore")});
+}
+
+Aggregates::Aggregates(const Napi::CallbackInfo &info) : Napi::ObjectWrap<Aggregates>(info)
+{
+  Napi::Env env = info.Env();
+  uint32_t bound = kDefaultBound;
+  if (!info[0].IsUndefined()) {
+    double d = info[0].IsNumber() ? info[0].As<Napi::Number>().DoubleValue() : -1;
+    if (!(d >= 1 && d <= 1e9) || std::floor(d) != d)
+      throw Napi::RangeError::New(env, "Aggregates(distinctBound): a whole number from 1");
+    bound = static_cast<uint32_t>(d);
+  }
+  engine_ = std::make_unique<AggEngine>(bound);
+  if (napi_type_tag_object(env, info.This(), &kAggregatesTag) != napi_ok)
+    throw Napi::Error::New(env);
+}
+
+AggEngine *Aggregates::FromArg(const Napi::Value &v, const char *what)
+{
+  if (v.IsObject()) {
+    bool ok = false;
+    if (napi_check_object_type_tag(v.Env(), v, &kAggregatesTag, &ok) == napi_ok && ok)
+      return Napi::ObjectWrap<Aggregates>::Unwrap(v.As<Napi::Object>())->engine_.get();
+  }
+  throw Napi::TypeError::New(v.Env(), std::string(what) + " must be an Aggregates (new addon.Aggregates())");
+}
+
+std::string Aggregates::Name(AggKind k, uint32_t id) const
+{
+  const AggEngine &e = *engine_;
+  if (k != kJa4Sni)
+    return IdsOf(const_cast<AggEngine &>(e), k).Name(id);
+  uint64_t key = e.pairs.Key(id);
+  uint32_t sni = static_cast<uint32_t>(key);
+  return e.ja4.Name(static_cast<uint32_t>(key >> 32)) + "|" + (sni != 0 ? e.sni.Name(sni) : "");
+}
+
+// add(ja4, ja3, ja3s|null, sni|null, alpn, srcIp, destIp, transport, tsMs):
+// one handshake given as strings (what a TlsfpRecord holds).
+Napi::Value Aggregates::Add(const Napi::CallbackInfo &info)
+{
+  Napi::Env env = info.Env();
+  AggEngine &e = *engine_;
+  auto str = [&](size_t i) {
+    if (!info[i].IsString())
+      throw Napi::TypeError::New(env, "add(): argument " + std::to_string(i) + " must be a string");
+    return info[i].As<Napi::String>().Utf8Value();
+  };
+  bool added = false;
+  AggInput in;
+  std::string ja4 = str(0), ja3 = str(1);
+  in.ja4 = e.ja4.Id(ja4.data(), ja4.size(), &added);
+  in.ja3 = e.ja3.Id(ja3.data(), ja3.size(), &added);
+  in.ja3s = 0;
+  if (!info[2].IsNull()) {
+    std::string v = str(2);
+    in.ja3s = e.ja3s.Id(v.data(), v.size(), &added);
+  }
+  in.sni = 0;
+  in.sni_hash = 0;
+  if (!info[3].IsNull()) {
+    std::string v = str(3);
+    in.sni = e.sni.Id(v.data(), v.size(), &added);
+    in.sni_hash = Hash32(v.data(), v.size());
+  }
+  in.pair = e.pairs.Id(in.ja4, in.sni, &added);
+  std::string alpn = str(4), src = str(5), dst = str(6);
+  in.alpn = e.alpn.Id(alpn.data(), alpn.size(), &added);
+  in.client = Hash32(src.data(), src.size());
+  in.server = Hash32(dst.data(), dst.size());
+  in.transport = TransportArg(info[7]);
+  in.ts_ms = info[8].ToNumber().DoubleValue();
+  e.Add(in);
+  return env.Undefined();
+}
+
+// Ids in use for a kind: 1..size(kind).
+Napi::Value Aggregates::Size(const Napi::CallbackInfo &info)
+{
+  AggKind k = KindArg(info[0]);
+  AggEngine &e = *engine_;
+  uint32_t n = k == kJa4Sni ? e.pairs.Size() : IdsOf(e, k).Size();
+  return Napi::Number::New(info.Env(), n);
+}
+
+// count(kind): how many aggregates of the kind exist.
+Napi::Value Aggregates::Count(const Napi::CallbackInfo &info)
+{
+  return Napi::Number::New(info.Env(), engine_->Count(KindArg(info[0])));
+}
+
+// names(kind, from = 1): the values of ids from..size(kind).
+Napi::Value Aggregates::Names(const Napi::CallbackInfo &info)
+{
+  Napi::Env env = info.Env();
+  AggKind k = KindArg(info[0]);
+  uint32_t from = info[1].IsUndefined() ? 1 : std::max<uint32_t>(1, IdArg(info[1]));
+  uint32_t size = Size(info).As<Napi::Number>().Uint32Value();
+  uint32_t n = from <= size ? size - from + 1 : 0;
+  Napi::Array out = Napi::Array::New(env, n);
+  for (uint32_t i = 0; i < n; i++)
+    out.Set(i, Napi::String::New(env, Name(k, from + i)));
+  return out;
+}
+
+// scan(kind): every aggregate of a kind as columns, for queries.
+Napi::Value Aggregates::Scan(const Napi::CallbackInfo &info)
+{
+  Napi::Env env = info.Env();
+  AggKind k = KindArg(info[0]);
+  const AggEngine &e = *engine_;
+  std::vector<uint32_t> ids;
+  for (uint32_t id = 1; id <= e.Size(k); id++)
+    if (e.Get(k, id) != nullptr)
+      ids.push_back(id);
+  const size_t n = ids.size();
+  Napi::Uint32Array id_col = Napi::Uint32Array::New(env, n);
+  Napi::Float64Array first = Napi::Float64Array::New(env, n), last = Napi::Float64Array::New(env, n),
+                     count = Napi::Float64Array::New(env, n);
+  for (size_t i = 0; i < n; i++) {
+    const Agg &a = *e.Get(k, ids[i]);
+    id_col[i] = ids[i];
+    first[i] = a.first;
+    last[i] = a.last;
+    count[i] = a.count;
+  }
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("ids", id_col);
+  o.Set("firstSeen", first);
+  o.Set("lastSeen", last);
+  o.Set("count", count);
+  return o;
+}
+
+Napi::Object Aggregates::AlpnMix(Napi::Env env, const Agg &a) const
+{
+  std::vector<std::pair<uint32_t, double>> mix = a.Alpns();
+  Napi::Object o = Napi::Object::New(env);
+  for (const auto &[id, c] : mix)
+    if (c > 0)
+      o.Set(engine_->alpn.Name(id), c);
+  return o;
+}
+
+// get(kind, id): one aggregate's figures, or null.
+Napi::Value Aggregates::Get(const Napi::CallbackInfo &info)
+{
+  Napi::Env env = info.Env();
+  AggKind k = KindArg(info[0]);
+  const Agg *a = engine_->Get(k, IdArg(info[1]));
+  if (a == nullptr)
+    return env.Null();
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("firstSeen", a->first);
+  o.Set("lastSeen", a->last);
+  o.Set("count", a->count);
+  o.Set("distinctClients", a->clients.Size());
+  o.Set("distinctServers", a->servers.Size());
+  o.Set("distinctSnis", k <= kJa3s ? a->snis.Size() : 1.0);
+  o.Set("alpn", AlpnMix(env, *a));
+  o.Set("tcp", a->tcp);
+  o.Set("quic", a->quic);
+  o.Set("dtls", a->dtls);
+  return o;
+}
+
+// has(kind, id, "clients" | "servers" | "snis", hash): whether the set holds
+// it (an estimated set: true).
+Napi::Value Aggregates::Has(const Napi::CallbackInfo &info)
+{
+  Napi::Env env = info.Env();
+  AggKind k = KindArg(info[0]);
+  const Agg *a = engine_->Get(k, IdArg(info[1]));
+  std::string field = info[2].ToString().Utf8Value();
+  uint32_t h = static_cast<uint32_t>(info[3].ToNumber().Int64Value());
+  if (a == nullptr)
+    return Napi::Boolean::New(env, false);
+  const Distinct &d = field == "clients" ? a->clients : field == "servers" ? a->servers : a->snis;
+  if (field == "snis" && k > kJa3s)
+    return Napi::Boolean::New(env, false);
+  return Napi::Boolean::New(env, d.Has(h));
+}
+
+// idOf(kind, value): the id of an existing aggregate, else 0.
+Napi::Value Aggregates::IdOf(const Napi::CallbackInfo &info)
+{
+  Napi::Env env = info.Env();
+  AggKind k = KindArg(info[0]);
+  std::string v = info[1].ToString().Utf8Value();
+  AggEngine &e = *engine_;
+  uint32_t id = 0;
+  if (k == kJa4Sni) {
+    size_t bar = v.find('|'); // a JA4 never holds '|', an SNI may
+    if (bar != std::string::npos) {
+      uint32_t ja4 = e.ja4.Find(v.data(), bar);
+      uint32_t sni = bar + 1 == v.size() ? 0 : e.sni.Find(v.data() + bar + 1, v.size() - bar - 1);
+      if (ja4 != 0 && (sni != 0 || bar + 1 == v.size()))
+        id = e.pairs.Find(ja4, sni);
+    }
+  } else {
+    id = IdsOf(e, k).Find(v.data(), v.size());
+  }
+  return Napi::Number::New(env, e.Get(k, id) != nullptr ? id : 0);
+}
+
+// pairsOf(ja4Id): the ids of the JA4×SNI aggregates of one JA4.
+Napi::Value Aggregates::PairsOf(const Napi::CallbackInfo &info)
+{
+  Napi::Env env = info.Env();
+  uint32_t ja4 = IdArg(info[0]);
+  const AggEngine &e = *engine_;
+  std::vector<uint32_t> ids;
+  for (uint32_t id = 1; id <= e.pairs.Size(); id++)
+    if (static_cast<uint32_t>(e.pairs.Key(id) >> 32) == ja4 && e.Get(kJa4Sni, id) != nullptr)
+      ids.push_back(id);
+  Napi::Uint32Array out = Napi::Uint32Array::New(env, ids.size());
+  std::copy(ids.begin(), ids.end(), out.Data());
+  return out;
+}
+
+Napi::Value Aggregates::TakeDirty(const Napi::CallbackInfo &info)
+{
+  std::vector<uint32_t> ids = engine_->TakeDirty(KindArg(info[0]));
+  Napi::Uint32Array out = Napi::Uint32Array::New(info.Env(), ids.size());
+  std::copy(ids.begin(), ids.end(), out.Data());
+  return out;
+}
+
+// row(kind, id): what SQLite stores of an aggregate (src/store/sqlite.ts).
+Napi::Value Aggregates::Row(const Napi::CallbackInfo &info)
+{
+  Napi::Env env = info.Env();
+  AggKind k = KindArg(info[0]);
+  uint32_t id = IdArg(info[1]);
+  const Agg *a = engine_->Get(k, id);
+  if (a == nullptr)
+    return env.Null();
+  Napi::Object o = Get(info).As<Napi::Object>();
+  o.Set("value", Name(k, id));
+  o.Set("clients", BlobToJs(env, a->clients.Blob()));
+  o.Set("servers", BlobToJs(env, a->servers.Blob()));
+  o.Set("snis", k <= kJa3s ? Napi::Value(BlobToJs(env, a->snis.Blob())) : env.Null());
+  return o;
+}
+
+// restore(kind, row): an aggregate back from SQLite (row as Row() gives it,
+// alpn as name → count); it replaces what the id had.
+Napi::Value Aggregates::Restore(const Napi::CallbackInfo &info)
+{
+  Napi::Env env = info.Env();
+  AggKind k = KindArg(info[0]);
+  if (!info[1].IsObject())
+    throw Napi::TypeError::New(env, "restore(kind, row): row must be an object");
+  Napi::Object r = info[1].As<Napi::Object>();
+  std::string v = r.Get("value").ToString().Utf8Value();
+  AggEngine &e = *engine_;
+  bool added = false;
+  uint32_t id;
+  if (k == kJa4Sni) {
+    size_t bar = v.find('|');
+    if (bar == std::string::npos)
+      throw Napi::Error::New(env, "restore: a ja4_sni value without '|': " + v);
+    uint32_t ja4 = e.ja4.Id(v.data(), bar, &added);
+    uint32_t sni = bar + 1 == v.size() ? 0 : e.sni.Id(v.data() + bar + 1, v.size() - bar - 1, &added);
+    id = e.pairs.Id(ja4, sni, &added);
+  } else {
+    id = IdsOf(e, k).Id(v.data(), v.size(), &added);
+  }
+  Agg &a = *e.Make(k, id);
+  a.first = r.Get("firstSeen").ToNumber().DoubleValue();
+  a.last = r.Get("lastSeen").ToNumber().DoubleValue();
+  a.count = r.Get("count").ToNumber().DoubleValue();
+  a.tcp = r.Get("tcp").ToNumber().DoubleValue();
+  a.quic = r.Get("quic").ToNumber().DoubleValue();
+  a.dtls = r.Get("dtls").ToNumber().DoubleValue();
+  a.alpn0 = 0;
+  a.alpn0_n = 0;
+  a.more_alpn.clear();
+  Napi::Object mix = r.Get("alpn").As<Napi::Object>();
+  Napi::Array keys = mix.GetPropertyNames();
+  for (uint32_t i = 0; i < keys.Length(); i++) {
+    std::string name = keys.Get(i).ToString().Utf8Value();
+    a.CountAlpn(e.alpn.Id(name.data(), name.size(), &added), mix.Get(name).ToNumber().DoubleValue());
+  }
+  a.clients = DistinctArg(r.Get("clients"), r.Get("distinctClients"));
+  a.servers = DistinctArg(r.Get("servers"), r.Get("distinctServers"));
+  if (k <= kJa3s && r.Get("snis").IsTypedArray())
+    a.snis = DistinctArg(r.Get("snis"), r.Get("distinctSnis"));
+  return Napi::Number::New(env, id);
+}
+
+} // namespace tlsfp
