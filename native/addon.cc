@@ -37,9 +37,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports)
   exports.Set("CaptureAnalyzer", CaptureAnalyzer::Init(env));
   exports.Set("RegionReader", RegionReader::Init(env));
   exports.Set("Aggregates", Aggregates::Init(env));
-  exports.Set("unpackRecords", Napi::Function::New<UnpackRecords>(env, "unpackRecords"));
   exports.Set("unpackRecord", Napi::Function::New<UnpackRecord>(env, "unpackRecord"));
-  exports.Set("recordAddresses", Napi::Function::New<RecordAddresses>(env, "recordAddresses"));
+
   exports.Set("setProcessAffinity", Napi::Function::New<SetProcessAffinity>(env, "setProcessAffinity"));
   return exports;
 }

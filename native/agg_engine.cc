@@ -227,12 +227,18 @@ const Agg *AggEngine::Get(AggKind k, uint32_t id) const
   return a.exists ? &a : nullptr;
 }
 
-Agg *AggEngine::Make(AggKind k, uint32_t id)
+const Agg *AggEngine::Reserve(AggKind k, uint32_t id)
 {
   while (id > size_[k]) {
     chunks_[k].emplace_back(new Agg[1u << kChunkBits]);
     size_[k] += 1u << kChunkBits;
   }
+  return &At(k, id);
+}
+
+Agg *AggEngine::Make(AggKind k, uint32_t id)
+{
+  Reserve(k, id);
   Agg &a = At(k, id);
   if (!a.exists) {
     a.exists = true;
@@ -260,11 +266,17 @@ std::vector<uint32_t> AggEngine::TakeDirty(AggKind k)
   return out;
 }
 
+uint32_t AggEngine::SeenIndex(const AggInput &in) const
+{
+  const uint32_t n = in.sni == 0 ? 0 : in.sni_hash;
+  return Mix(Mix(Mix(Mix(Mix(in.pair, in.ja3), in.ja3s), in.client), in.server), n) & (kSeenCapacity - 1);
+}
+
 bool AggEngine::Seen(const AggInput &in)
 {
   const uint32_t mask = kSeenCapacity - 1;
   const uint32_t c = in.client, s = in.server, n = in.sni == 0 ? 0 : in.sni_hash;
-  const uint32_t start = Mix(Mix(Mix(Mix(Mix(in.pair, in.ja3), in.ja3s), c), s), n) & mask;
+  const uint32_t start = SeenIndex(in);
   uint32_t i = start;
   for (;; i = (i + 1) & mask) {
     const SeenSlot &o = seen_[i];
@@ -320,6 +332,58 @@ void AggEngine::Add(const AggInput &in)
   if (in.sni != 0)
     Bump(kSni, in.sni, in, distinct);
   Bump(kJa4Sni, in.pair, in, distinct);
+}
+
+void AggEngine::AddBulk(AggInput *in, uint32_t n)
+{
+  constexpr uint32_t kMax = 64;
+  bool distinct[kMax];
+  for (uint32_t base = 0; base < n; base += kMax) {
+    const uint32_t m = n - base < kMax ? n - base : kMax;
+    AggInput *r = in + base;
+    // 1. Pair ids (their slots were asked for when the record was read);
+    //    then the aggregates and the seen slot.
+    bool added = false;
+    for (uint32_t i = 0; i < m; i++) {
+      r[i].pair = pairs.Id(r[i].ja4, r[i].sni, &added);
+      __builtin_prefetch(&seen_[SeenIndex(r[i])]);
+      const uint32_t ids[kAggKinds] = {r[i].ja4, r[i].ja3, r[i].ja3s, r[i].sni, r[i].pair};
+      for (uint32_t k = 0; k < kAggKinds; k++) {
+        if (ids[k] == 0)
+          continue;
+        const char *a = reinterpret_cast<const char *>(Reserve(static_cast<AggKind>(k), ids[k]));
+        __builtin_prefetch(a, 1);
+        __builtin_prefetch(a + 64, 1);
+        __builtin_prefetch(a + 128, 1);
+      }
+    }
+    // 2. Which handshakes are new, in order; ask for their sets' slots.
+    for (uint32_t i = 0; i < m; i++) {
+      distinct[i] = !Seen(r[i]);
+      if (!distinct[i])
+        continue;
+      const uint32_t ids[kAggKinds] = {r[i].ja4, r[i].ja3, r[i].ja3s, r[i].sni, r[i].pair};
+      for (uint32_t k = 0; k < kAggKinds; k++) {
+        if (ids[k] == 0)
+          continue;
+        const Agg &a = At(static_cast<AggKind>(k), ids[k]);
+        a.clients.Prefetch(r[i].client);
+        a.servers.Prefetch(r[i].server);
+        if (k <= kJa3s && r[i].sni != 0)
+          a.snis.Prefetch(r[i].sni_hash);
+      }
+    }
+    // 3. The updates, in order.
+    for (uint32_t i = 0; i < m; i++) {
+      Bump(kJa4, r[i].ja4, r[i], distinct[i]);
+      Bump(kJa3, r[i].ja3, r[i], distinct[i]);
+      if (r[i].ja3s != 0)
+        Bump(kJa3s, r[i].ja3s, r[i], distinct[i]);
+      if (r[i].sni != 0)
+        Bump(kSni, r[i].sni, r[i], distinct[i]);
+      Bump(kJa4Sni, r[i].pair, r[i], distinct[i]);
+    }
+  }
 }
 
 } // namespace tlsfp

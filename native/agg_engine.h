@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "dictionary.h"
+#include "recent_ring.h"
 
 namespace tlsfp {
 
@@ -39,6 +40,14 @@ public:
 
   void Add(uint32_t h, uint32_t bound);
   bool Has(uint32_t h) const; // an estimated set says true (maybe)
+  // Asks for the cache line Add(h) will probe first.
+  void Prefetch(uint32_t h) const
+  {
+    if (hll_)
+      __builtin_prefetch(&hll_[h >> (32 - kHllP)]);
+    else if (!slots_.empty())
+      __builtin_prefetch(&slots_[h & (slots_.size() - 1)]);
+  }
   double Size() const;        // exact, or the estimate (never below n)
   bool Estimated() const { return hll_ != nullptr; }
   // The stored form (src/store/sqlite.ts): member hashes as int32 LE, or
@@ -78,7 +87,7 @@ struct Agg {
 // One handshake, as the engine takes it. Ids from the engine's Dictionary
 // (0: none), hashes as Hash32 of the address / SNI text.
 struct AggInput {
-  uint32_t ja4, ja3, ja3s, sni, pair, alpn;
+  uint32_t ja4, ja3, ja3s, sni, pair, alpn; // pair: filled by AddBulk
   uint32_t client, server, sni_hash;
   uint32_t transport; // 0 tcp, 1 quic, 2 dtls
   double ts_ms;
@@ -92,12 +101,19 @@ public:
   PairIds pairs;
 
   void Add(const AggInput &in);
+  // Add() for n handshakes in order, with the same result, in stages that
+  // first ask for the memory the next stage touches (aggregates, the seen
+  // table, the distinct sets' slots), so the cache misses of the n overlap
+  // instead of following one another. in[i].pair is filled in.
+  void AddBulk(AggInput *in, uint32_t n);
 
   uint32_t Size(AggKind k) const { return size_[k]; }
   uint32_t Count(AggKind k) const { return count_[k]; } // aggregates that exist
   // id >= 1; null when the id has no aggregate.
   const Agg *Get(AggKind k, uint32_t id) const;
   Agg *Make(AggKind k, uint32_t id); // for restore
+  // Room for id, without touching its aggregate; its address.
+  const Agg *Reserve(AggKind k, uint32_t id);
   // Ids changed since the last call, flags cleared.
   std::vector<uint32_t> TakeDirty(AggKind k);
   void MarkDirty(AggKind k, uint32_t id);
@@ -114,6 +130,7 @@ private:
   };
   static constexpr uint32_t kSeenCapacity = 1u << 19;
   bool Seen(const AggInput &in);
+  uint32_t SeenIndex(const AggInput &in) const;
   void Bump(AggKind k, uint32_t id, const AggInput &in, bool distinct);
 
   // Aggregates in chunks that never move (a vector of a million would copy
@@ -132,6 +149,18 @@ private:
   uint32_t count_[kAggKinds] = {};
   std::vector<SeenSlot> seen_; // pair 0 = empty (ids start at 1)
   uint32_t seen_n_ = 0;
+};
+
+// The native half of one fingerprint store: its aggregates and its recent
+// handshakes. Every record a drain takes is numbered (next_index).
+struct StoreCore {
+  StoreCore(uint32_t bound, uint32_t recent_max, size_t recent_bytes)
+      : engine(bound), recent(recent_max, recent_bytes)
+  {
+  }
+  AggEngine engine;
+  RecentRing recent;
+  uint64_t next_index = 0;
 };
 
 } // namespace tlsfp

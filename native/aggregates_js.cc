@@ -7,7 +7,9 @@
 #include <cmath>
 #include <cstring>
 
+#include "errors.h"
 #include "record_batch.h"
+#include "record_to_js.h"
 
 namespace tlsfp {
 namespace {
@@ -17,6 +19,22 @@ namespace {
 const napi_type_tag kAggregatesTag = {0x746c7366705f6167ull, 0x6772656761746573ull};
 
 constexpr uint32_t kDefaultBound = 4096;
+// The recent ring holds at least a whole batch (drainBatch's maximum), so
+// the live stream sees every record even with no history kept.
+constexpr uint32_t kRecentMin = 65536;
+constexpr size_t kRecentBytesPerRecord = 1024; // typical packed size ~450
+
+uint32_t WholeOption(Napi::Object o, const char *key, uint32_t dflt, double min, double max)
+{
+  Napi::Value v = o.Get(key);
+  if (v.IsUndefined())
+    return dflt;
+  double d = v.IsNumber() ? v.As<Napi::Number>().DoubleValue() : -1;
+  if (!(d >= min && d <= max) || std::floor(d) != d)
+    throw Napi::RangeError::New(o.Env(), std::string("Aggregates: ") + key + " must be a whole number from " +
+                                             std::to_string(static_cast<long long>(min)));
+  return static_cast<uint32_t>(d);
+}
 
 AggKind KindArg(const Napi::Value &v)
 {
@@ -90,30 +108,34 @@ Napi::Function Aggregates::Init(Napi::Env env)
                       InstanceMethod<&Aggregates::Get>("get"), InstanceMethod<&Aggregates::Has>("has"),
                       InstanceMethod<&Aggregates::IdOf>("idOf"), InstanceMethod<&Aggregates::PairsOf>("pairsOf"),
                       InstanceMethod<&Aggregates::TakeDirty>("takeDirty"), InstanceMethod<&Aggregates::Row>("row"),
-                      InstanceMethod<&Aggregates::Restore>("restore")});
+                      InstanceMethod<&Aggregates::Restore>("restore"),
+                      InstanceMethod<&Aggregates::Recent>("recent"),
+                      InstanceMethod<&Aggregates::RecentRecords>("recentRecords")});
 }
 
 Aggregates::Aggregates(const Napi::CallbackInfo &info) : Napi::ObjectWrap<Aggregates>(info)
 {
   Napi::Env env = info.Env();
-  uint32_t bound = kDefaultBound;
+  Napi::Object opts = Napi::Object::New(env);
   if (!info[0].IsUndefined()) {
-    double d = info[0].IsNumber() ? info[0].As<Napi::Number>().DoubleValue() : -1;
-    if (!(d >= 1 && d <= 1e9) || std::floor(d) != d)
-      throw Napi::RangeError::New(env, "Aggregates(distinctBound): a whole number from 1");
-    bound = static_cast<uint32_t>(d);
+    if (!info[0].IsObject())
+      throw Napi::TypeError::New(env, "Aggregates(options): options must be an object");
+    opts = info[0].As<Napi::Object>();
   }
-  engine_ = std::make_unique<AggEngine>(bound);
+  uint32_t bound = WholeOption(opts, "distinctBound", kDefaultBound, 1, 1e9);
+  uint32_t recent = std::max(kRecentMin, WholeOption(opts, "recentMax", 0, 0, 1e8));
+  core_ = std::make_unique<StoreCore>(bound, recent, recent * kRecentBytesPerRecord);
+  engine_ = &core_->engine;
   if (napi_type_tag_object(env, info.This(), &kAggregatesTag) != napi_ok)
     throw Napi::Error::New(env);
 }
 
-AggEngine *Aggregates::FromArg(const Napi::Value &v, const char *what)
+StoreCore *Aggregates::FromArg(const Napi::Value &v, const char *what)
 {
   if (v.IsObject()) {
     bool ok = false;
     if (napi_check_object_type_tag(v.Env(), v, &kAggregatesTag, &ok) == napi_ok && ok)
-      return Napi::ObjectWrap<Aggregates>::Unwrap(v.As<Napi::Object>())->engine_.get();
+      return Napi::ObjectWrap<Aggregates>::Unwrap(v.As<Napi::Object>())->core_.get();
   }
   throw Napi::TypeError::New(v.Env(), std::string(what) + " must be an Aggregates (new addon.Aggregates())");
 }
@@ -380,6 +402,77 @@ Napi::Value Aggregates::Restore(const Napi::CallbackInfo &info)
   if (k <= kJa3s && r.Get("snis").IsTypedArray())
     a.snis = DistinctArg(r.Get("snis"), r.Get("distinctSnis"));
   return Napi::Number::New(env, id);
+}
+
+// recent(from): the recent ring's entries numbered from `from` on (from
+// the oldest held, if it is older): { first, n, tsMs, cols (RecentColumn),
+// packed, offsets, addresses ([srcIp, destIp] per entry) }.
+Napi::Value Aggregates::Recent(const Napi::CallbackInfo &info)
+{
+  Napi::Env env = info.Env();
+  const RecentRing &r = core_->recent;
+  double want = info[0].ToNumber().DoubleValue();
+  uint64_t first = want > static_cast<double>(r.Oldest()) ? static_cast<uint64_t>(want) : r.Oldest();
+  if (first > r.Next())
+    first = r.Next();
+  const uint32_t n = static_cast<uint32_t>(r.Next() - first);
+  Napi::Float64Array ts = Napi::Float64Array::New(env, n);
+  Napi::Int32Array cols = Napi::Int32Array::New(env, static_cast<size_t>(n) * kRecentColumns);
+  Napi::Uint32Array offsets = Napi::Uint32Array::New(env, n + 1);
+  Napi::Array addrs = Napi::Array::New(env, 2 * static_cast<size_t>(n));
+  std::string packed;
+  static thread_local struct tlsfp_record rec;
+  char text[kAddressTextMax];
+  offsets[0] = 0;
+  for (uint32_t i = 0; i < n; i++) {
+    const RecentEntry &e = *r.Find(first + i);
+    ts[i] = e.ts_ms;
+    int32_t *c = cols.Data() + static_cast<size_t>(i) * kRecentColumns;
+    c[kRecentJa4] = static_cast<int32_t>(e.ja4);
+    c[kRecentJa3] = static_cast<int32_t>(e.ja3);
+    c[kRecentJa3s] = static_cast<int32_t>(e.ja3s);
+    c[kRecentSni] = static_cast<int32_t>(e.sni);
+    c[kRecentTransport] = static_cast<int32_t>(e.transport);
+    packed.append(reinterpret_cast<const char *>(r.Bytes(e)), e.len);
+    offsets[i + 1] = static_cast<uint32_t>(packed.size());
+    if (tlsfp_record_unpack(r.Bytes(e), e.len, &rec) != 0)
+      throw Napi::Error::New(env, "recent: a packed record does not read back");
+    addrs.Set(2 * i, Napi::String::New(env, text, FormatAddress(rec.src_ip, rec.ip_version, text)));
+    addrs.Set(2 * i + 1, Napi::String::New(env, text, FormatAddress(rec.dst_ip, rec.ip_version, text)));
+  }
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("first", static_cast<double>(first));
+  o.Set("n", n);
+  o.Set("tsMs", ts);
+  o.Set("cols", cols);
+  o.Set("packed", Napi::Buffer<uint8_t>::Copy(env, reinterpret_cast<const uint8_t *>(packed.data()), packed.size()));
+  o.Set("offsets", offsets);
+  o.Set("addresses", addrs);
+  return o;
+}
+
+// recentRecords(from, to): the full records of entries [from, to) still
+// held, as [index, record] pairs.
+Napi::Value Aggregates::RecentRecords(const Napi::CallbackInfo &info)
+{
+  Napi::Env env = info.Env();
+  const RecentRing &r = core_->recent;
+  double from = info[0].ToNumber().DoubleValue(), to = info[1].ToNumber().DoubleValue();
+  Napi::Array out = Napi::Array::New(env);
+  static thread_local struct tlsfp_record rec;
+  uint32_t k = 0;
+  for (double i = std::max(from, static_cast<double>(r.Oldest())); i < to; i++) {
+    const RecentEntry *e = r.Find(static_cast<uint64_t>(i));
+    if (e == nullptr)
+      break;
+    if (tlsfp_record_unpack(r.Bytes(*e), e->len, &rec) != 0)
+      continue;
+    Napi::Array pair = Napi::Array::New(env, 2);
+    pair.Set(0u, Napi::Number::New(env, i));
+    pair.Set(1u, RecordToJs(env, rec));
+    out.Set(k++, pair);
+  }
+  return out;
 }
 
 } // namespace tlsfp

@@ -1,8 +1,9 @@
-// Aggregates: the AggEngine (agg_engine.h) as a JS class, the native half of
-// the fingerprint store (src/store/aggregates.ts wraps it). Batches drained
-// with it (RegionReader.drainBatch, CaptureAnalyzer.nextBatch) are
-// aggregated in C++ as they are read; JS reads the aggregates for queries
-// and persistence, and feeds single records (tests, small feeds) with add().
+// Aggregates: a store's native core (agg_engine.h StoreCore: the aggregates
+// and the recent handshakes) as a JS class; src/store wraps it. Batches
+// drained into it (RegionReader.drainBatch, CaptureAnalyzer.nextBatch) are
+// taken in C++ as they are read; JS reads the aggregates for queries and
+// persistence, the recent ring for history rows and the live stream, and
+// feeds single records (tests, small feeds) with add().
 #ifndef TLSFP_ADDON_AGGREGATES_JS_H
 #define TLSFP_ADDON_AGGREGATES_JS_H
 
@@ -18,7 +19,7 @@ public:
   explicit Aggregates(const Napi::CallbackInfo &info);
 
   // The Aggregates an argument is; throws a TypeError naming `what` if none.
-  static AggEngine *FromArg(const Napi::Value &v, const char *what);
+  static StoreCore *FromArg(const Napi::Value &v, const char *what);
 
 private:
   Napi::Value Add(const Napi::CallbackInfo &info);
@@ -33,11 +34,14 @@ private:
   Napi::Value TakeDirty(const Napi::CallbackInfo &info);
   Napi::Value Row(const Napi::CallbackInfo &info);
   Napi::Value Restore(const Napi::CallbackInfo &info);
+  Napi::Value Recent(const Napi::CallbackInfo &info);
+  Napi::Value RecentRecords(const Napi::CallbackInfo &info);
 
   std::string Name(AggKind k, uint32_t id) const;
   Napi::Object AlpnMix(Napi::Env env, const Agg &a) const;
 
-  std::unique_ptr<AggEngine> engine_;
+  std::unique_ptr<StoreCore> core_;
+  AggEngine *engine_ = nullptr; // &core_->engine
 };
 
 } // namespace tlsfp

@@ -161,12 +161,12 @@ Napi::Value CaptureAnalyzer::NextBatch(const Napi::CallbackInfo &info)
 {
   Napi::Env env = info.Env();
   CheckOpen(env);
-  AggEngine *aggs = Aggregates::FromArg(info[0], "nextBatch(aggregates, maxRecords): aggregates");
+  StoreCore *aggs = Aggregates::FromArg(info[0], "nextBatch(aggregates, maxRecords): aggregates");
   uint32_t max_records = MaxRecordsArg(info[1], "nextBatch(aggregates, maxRecords)");
   if (pending_error_)
     ThrowPendingError(env);
 
-  BatchBuilder batch(aggs);
+  BatchBuilder batch(aggs, BatchOptionsArg(info[2], "nextBatch(aggregates, maxRecords, options)").eve);
   sink_.BeginBatch(env, &batch);
   Pump(max_records);
   sink_.End();

@@ -119,6 +119,12 @@ uint32_t PairIds::Find(uint32_t a, uint32_t b) const
   return 0;
 }
 
+void PairIds::Prefetch(uint32_t a, uint32_t b) const
+{
+  const uint64_t k = (static_cast<uint64_t>(a) << 32) | b;
+  __builtin_prefetch(&slots_[HashPair(k) & (slots_.size() - 1)]);
+}
+
 void PairIds::Grow()
 {
   std::vector<Slot> slots(slots_.size() * 2);

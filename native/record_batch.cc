@@ -1,5 +1,4 @@
-// RecordBatch building (record_batch.h) and the functions that turn packed
-// batch rows back into records.
+// RecordBatch building (record_batch.h), and packed records back to JS.
 #include "record_batch.h"
 
 #include <cmath>
@@ -10,6 +9,8 @@
 
 namespace tlsfp {
 namespace {
+
+constexpr size_t kBulk = 32; // handshakes per AddBulk: their misses overlap
 
 inline uint32_t Transport(char t)
 {
@@ -32,51 +33,6 @@ uint32_t AddressHash(const uint8_t *ip, uint8_t version)
   return Hash32(text, FormatAddress(ip, version, text));
 }
 
-// packed + offsets arguments → byte span of row i; throws on a bad argument.
-struct PackedRows {
-  const uint8_t *data = nullptr;
-  size_t size = 0;
-  const uint32_t *offsets = nullptr;
-  size_t n_rows = 0;
-};
-
-PackedRows RowsArg(const Napi::CallbackInfo &info, const char *fn)
-{
-  Napi::Env env = info.Env();
-  if (!info[0].IsTypedArray() || !info[1].IsTypedArray() ||
-      info[1].As<Napi::TypedArray>().TypedArrayType() != napi_uint32_array)
-    throw Napi::TypeError::New(env, std::string(fn) + "(packed, offsets, ...): a Buffer and a Uint32Array");
-  Napi::Uint8Array p = info[0].As<Napi::Uint8Array>();
-  Napi::Uint32Array o = info[1].As<Napi::Uint32Array>();
-  PackedRows r;
-  r.data = p.Data();
-  r.size = p.ByteLength();
-  r.offsets = o.Data();
-  r.n_rows = o.ElementLength() > 0 ? o.ElementLength() - 1 : 0;
-  return r;
-}
-
-void RangeArgs(const Napi::CallbackInfo &info, size_t n_rows, const char *fn, uint32_t *from, uint32_t *to)
-{
-  Napi::Env env = info.Env();
-  double f = info[2].IsUndefined() ? 0 : info[2].ToNumber().DoubleValue();
-  double t = info[3].IsUndefined() ? static_cast<double>(n_rows) : info[3].ToNumber().DoubleValue();
-  if (!(f >= 0 && f <= t && t <= static_cast<double>(n_rows)) || std::floor(f) != f || std::floor(t) != t)
-    throw Napi::RangeError::New(env, std::string(fn) + ": rows [" + std::to_string(f) + ", " +
-                                         std::to_string(t) + ") are not within the batch's " +
-                                         std::to_string(n_rows));
-  *from = static_cast<uint32_t>(f);
-  *to = static_cast<uint32_t>(t);
-}
-
-void UnpackRow(Napi::Env env, const PackedRows &r, uint32_t i, struct tlsfp_record *rec)
-{
-  uint32_t a = r.offsets[i], b = r.offsets[i + 1];
-  if (a > b || b > r.size || tlsfp_record_unpack(r.data + a, b - a, rec) != 0)
-    throw CodedError(env, "TLSFP_E_PACKED", "packed record " + std::to_string(i) +
-                                                " is not a record this build can read");
-}
-
 } // namespace
 
 void PrefetchRecord(const struct tlsfp_record *rec)
@@ -93,6 +49,20 @@ void PrefetchRecord(const struct tlsfp_record *rec)
   __builtin_prefetch(reinterpret_cast<const char *>(rec->sh_exts) + 64);
   __builtin_prefetch(rec->sh_alpn);
   __builtin_prefetch(rec->ja3s);
+}
+
+BatchOptions BatchOptionsArg(const Napi::Value &v, const char *fn)
+{
+  BatchOptions o;
+  if (v.IsUndefined())
+    return o;
+  if (!v.IsObject())
+    throw Napi::TypeError::New(v.Env(), std::string(fn) + ": options must be an object");
+  Napi::Value eve = v.As<Napi::Object>().Get("eve");
+  if (!eve.IsUndefined() && !eve.IsBoolean())
+    throw Napi::TypeError::New(v.Env(), std::string(fn) + ": options.eve must be a boolean");
+  o.eve = eve.IsBoolean() && eve.As<Napi::Boolean>().Value();
+  return o;
 }
 
 uint32_t Hash32(const char *s, size_t len)
@@ -127,7 +97,7 @@ uint32_t BatchBuilder::EscapedId(StringIds &ids, const void *p, size_t len, uint
 
 void BatchBuilder::Add(const struct tlsfp_record &rec)
 {
-  AggEngine &e = *engine_;
+  AggEngine &e = core_->engine;
   const bool has_sh = (rec.flags & TLSFP_REC_F_SERVER_HELLO) != 0;
   bool added = false;
   AggInput in;
@@ -140,7 +110,7 @@ void BatchBuilder::Add(const struct tlsfp_record &rec)
   const size_t sni_len = rec.sni_len < TLSFP_REC_SNI_CAP ? rec.sni_len : TLSFP_REC_SNI_CAP;
   in.sni_hash = 0;
   in.sni = has_sni ? EscapedId(e.sni, rec.sni, sni_len, &in.sni_hash) : 0;
-  in.pair = e.pairs.Id(in.ja4, in.sni, &added);
+  e.pairs.Prefetch(in.ja4, in.sni); // resolved in AddBulk
   // The first client ALPN name, as clientAlpns[0] (a first pair running past
   // the list's end gives no names at all).
   const size_t alpn_len = rec.alpn_len < TLSFP_REC_ALPN_CAP ? rec.alpn_len : TLSFP_REC_ALPN_CAP;
@@ -151,58 +121,50 @@ void BatchBuilder::Add(const struct tlsfp_record &rec)
   in.transport = Transport(rec.transport);
   // Math.floor(Number(tsNs) / 1e6) in JS: the same IEEE operations.
   in.ts_ms = std::floor(static_cast<double>(rec.ts_ns) / 1e6);
-  e.Add(in);
+  inputs_.push_back(in);
+  if (inputs_.size() - added_ >= kBulk)
+    Flush();
+  if (in.ts_ms > newest_ms_)
+    newest_ms_ = in.ts_ms;
 
-  const int32_t row[kBatchColumns] = {
-      static_cast<int32_t>(in.ja4),    static_cast<int32_t>(in.ja3),       static_cast<int32_t>(in.ja3s),
-      static_cast<int32_t>(in.sni),    static_cast<int32_t>(in.pair),      static_cast<int32_t>(in.alpn),
-      static_cast<int32_t>(in.client), static_cast<int32_t>(in.server),    static_cast<int32_t>(in.transport)};
-  cols_.insert(cols_.end(), row, row + kBatchColumns);
-  ts_ms_.push_back(in.ts_ms);
+  RecentEntry cols{};
+  cols.ts_ms = in.ts_ms;
+  cols.ja4 = in.ja4;
+  cols.ja3 = in.ja3;
+  cols.ja3s = in.ja3s;
+  cols.sni = in.sni;
+  cols.transport = in.transport;
+  core_->recent.Push(core_->next_index++, rec, cols);
 
-  // Packed into scratch, then appended: growing packed_ by the maximum first
-  // would zero-fill 5 KB a record.
-  static thread_local uint8_t scratch[TLSFP_RECORD_PACKED_MAX];
-  size_t n = tlsfp_record_pack(&rec, scratch, sizeof(scratch));
-  packed_.insert(packed_.end(), scratch, scratch + n);
-  offsets_.push_back(static_cast<uint32_t>(packed_.size()));
+  if (eve_) {
+    static thread_local char line[TLSFP_EVE_LINE_MAX];
+    size_t len = tlsfp_eve_format(&rec, line, sizeof(line));
+    if (len < sizeof(line))
+      eve_lines_.append(line, len);
+  }
+}
+
+void BatchBuilder::Flush()
+{
+  core_->engine.AddBulk(inputs_.data() + added_, static_cast<uint32_t>(inputs_.size() - added_));
+  added_ = static_cast<uint32_t>(inputs_.size());
 }
 
 Napi::Object BatchBuilder::Finish(Napi::Env env)
 {
-  const uint32_t n = Count();
+  Flush();
   Napi::Object o = Napi::Object::New(env);
-  o.Set("n", n);
-  Napi::Int32Array cols = Napi::Int32Array::New(env, cols_.size());
-  std::memcpy(cols.Data(), cols_.data(), cols_.size() * sizeof(int32_t));
-  o.Set("cols", cols);
-  Napi::Float64Array ts = Napi::Float64Array::New(env, n);
-  std::memcpy(ts.Data(), ts_ms_.data(), n * sizeof(double));
-  o.Set("tsMs", ts);
-  o.Set("packed", Napi::Buffer<uint8_t>::Copy(env, packed_.data(), packed_.size()));
-  Napi::Uint32Array offs = Napi::Uint32Array::New(env, offsets_.size());
-  std::memcpy(offs.Data(), offsets_.data(), offsets_.size() * sizeof(uint32_t));
-  o.Set("offsets", offs);
-  cols_.clear();
-  ts_ms_.clear();
-  packed_.clear();
-  offsets_.assign(1, 0);
+  o.Set("n", Count());
+  o.Set("first", static_cast<double>(first_));
+  o.Set("newestMs", newest_ms_);
+  if (eve_)
+    o.Set("eve", Napi::Buffer<char>::Copy(env, eve_lines_.data(), eve_lines_.size()));
+  eve_lines_.clear();
+  inputs_.clear();
+  added_ = 0;
+  first_ = core_->next_index;
+  newest_ms_ = 0;
   return o;
-}
-
-Napi::Value UnpackRecords(const Napi::CallbackInfo &info)
-{
-  Napi::Env env = info.Env();
-  PackedRows rows = RowsArg(info, "unpackRecords");
-  uint32_t from = 0, to = 0;
-  RangeArgs(info, rows.n_rows, "unpackRecords", &from, &to);
-  Napi::Array out = Napi::Array::New(env, to - from);
-  static thread_local struct tlsfp_record rec;
-  for (uint32_t i = from; i < to; i++) {
-    UnpackRow(env, rows, i, &rec);
-    out.Set(i - from, RecordToJs(env, rec));
-  }
-  return out;
 }
 
 Napi::Value UnpackRecord(const Napi::CallbackInfo &info)
@@ -215,23 +177,6 @@ Napi::Value UnpackRecord(const Napi::CallbackInfo &info)
   if (tlsfp_record_unpack(p.Data(), p.ByteLength(), &rec) != 0)
     throw CodedError(env, "TLSFP_E_PACKED", "not a packed record this build can read");
   return RecordToJs(env, rec);
-}
-
-Napi::Value RecordAddresses(const Napi::CallbackInfo &info)
-{
-  Napi::Env env = info.Env();
-  PackedRows rows = RowsArg(info, "recordAddresses");
-  uint32_t from = 0, to = 0;
-  RangeArgs(info, rows.n_rows, "recordAddresses", &from, &to);
-  Napi::Array out = Napi::Array::New(env, 2 * (to - from));
-  static thread_local struct tlsfp_record rec;
-  char text[kAddressTextMax];
-  for (uint32_t i = from; i < to; i++) {
-    UnpackRow(env, rows, i, &rec);
-    out.Set(2 * (i - from), Napi::String::New(env, text, FormatAddress(rec.src_ip, rec.ip_version, text)));
-    out.Set(2 * (i - from) + 1, Napi::String::New(env, text, FormatAddress(rec.dst_ip, rec.ip_version, text)));
-  }
-  return out;
 }
 
 } // namespace tlsfp

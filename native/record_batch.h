@@ -1,16 +1,10 @@
 // RecordBatch: the ingest path. Each record read from a ring (or a capture)
-// is aggregated at once by the store's AggEngine (agg_engine.h), and handed
-// to JS as part of a batch, never as an object of its own:
-//   - one row of kBatchColumns int32s: the engine's ids of its JA4, JA3,
-//     JA3S, SNI, JA4×SNI pair and first client ALPN, hashes of its client
-//     and server address, and its transport (column order: BatchColumn),
-//     which the store's history rows and live-stream filters use;
-//   - its capture time in ms;
-//   - its packed form (tlsfp/record.h), from which JS makes the full record
-//     only where one is needed: a history row, a live-stream match, an EVE
-//     line.
-// A JS object per record costs ~40k instructions (record_to_js.cc); this
-// costs a few hundred.
+// is taken by the store's native core (agg_engine.h StoreCore) at once:
+// aggregated (in bulk, AggEngine::AddBulk) and kept packed in its recent
+// ring (recent_ring.h), from which JS gets history rows and live-stream
+// records later. JS gets a small summary per batch, no object per record
+// (one costs ~40k instructions, record_to_js.cc), and when asked every
+// record's EVE line (tlsfp/eve.h), all in one Buffer.
 //
 // Add() runs inside the C pipeline's emit callback or the ring drain: plain
 // C++, no Node-API, never throws past its caller (allocation failure aside).
@@ -24,43 +18,45 @@
 #include <vector>
 
 #include "agg_engine.h"
+#include "recent_ring.h"
 #include "tlsfp_c.h"
 
 namespace tlsfp {
 
-// Column order of a batch row: src/addon/native.ts BatchColumn mirrors it.
-enum BatchColumn : uint32_t {
-  kColJa4,
-  kColJa3,
-  kColJa3s,   // 0: no ServerHello
-  kColSni,    // 0: no host_name
-  kColJa4Sni, // the (JA4 id, SNI id) pair
-  kColAlpn,   // first client ALPN name, "" when none
-  kColClient, // hash32 of srcIp's text (never 0)
-  kColServer, // hash32 of destIp's text
-  kColTransport, // 0 tcp, 1 quic, 2 dtls
-  kBatchColumns,
+// Columns of a recent-ring row as JS gets them (NativeAggregates.recent):
+// src/addon/native.ts RecentColumn mirrors it.
+enum RecentColumn : uint32_t {
+  kRecentJa4,
+  kRecentJa3,
+  kRecentJa3s, // 0: no ServerHello
+  kRecentSni,  // 0: no host_name
+  kRecentTransport, // 0 tcp, 1 quic, 2 dtls
+  kRecentColumns,
 };
 
 class BatchBuilder {
 public:
-  explicit BatchBuilder(AggEngine *engine) : engine_(engine) {}
+  // eve: also write each record's EVE line into the batch.
+  BatchBuilder(StoreCore *core, bool eve) : core_(core), eve_(eve), first_(core->next_index) {}
 
   void Add(const struct tlsfp_record &rec);
-  uint32_t Count() const { return static_cast<uint32_t>(ts_ms_.size()); }
+  uint32_t Count() const { return static_cast<uint32_t>(inputs_.size()); }
 
-  // The batch as a JS object (RecordBatch in src/addon/native.ts); the
-  // builder is empty again afterwards.
+  // { n, first, newestMs, eve? } (RecordBatch in src/addon/native.ts).
   Napi::Object Finish(Napi::Env env);
 
 private:
   uint32_t EscapedId(StringIds &ids, const void *p, size_t len, uint32_t *hash);
+  // Aggregates the inputs not yet given to the engine (AddBulk).
+  void Flush();
 
-  AggEngine *engine_;
-  std::vector<int32_t> cols_;
-  std::vector<double> ts_ms_;
-  std::vector<uint8_t> packed_;
-  std::vector<uint32_t> offsets_{0};
+  StoreCore *core_;
+  bool eve_;
+  uint64_t first_;
+  double newest_ms_ = 0;
+  std::string eve_lines_;
+  std::vector<AggInput> inputs_; // this batch's records, as the engine takes them
+  uint32_t added_ = 0;           // inputs_ given to the engine so far
   std::string escaped_;
 };
 
@@ -69,16 +65,17 @@ private:
 // scattered over 5 KB, where no hardware prefetcher guesses them.
 void PrefetchRecord(const struct tlsfp_record *rec);
 
+// The options argument of drainBatch / nextBatch: { eve?: boolean }.
+struct BatchOptions {
+  bool eve = false;
+};
+BatchOptions BatchOptionsArg(const Napi::Value &v, const char *fn);
+
 // The same hash as src/store/aggregates.ts hash32 over an ASCII string.
 uint32_t Hash32(const char *s, size_t len);
 
-// addon.unpackRecords(packed: Buffer, offsets: Uint32Array, from, to): the
-// full records (TlsfpRecord) of batch rows [from, to).
-Napi::Value UnpackRecords(const Napi::CallbackInfo &info);
 // addon.unpackRecord(packed: Buffer|Uint8Array): one record, or throws.
 Napi::Value UnpackRecord(const Napi::CallbackInfo &info);
-// addon.recordAddresses(packed, offsets, from, to): [srcIp, destIp, ...].
-Napi::Value RecordAddresses(const Napi::CallbackInfo &info);
 
 } // namespace tlsfp
 

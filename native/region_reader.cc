@@ -199,11 +199,11 @@ Napi::Value RegionReader::DrainBatch(const Napi::CallbackInfo &info)
 {
   Napi::Env env = info.Env();
   CheckOpen(env);
-  AggEngine *aggs = Aggregates::FromArg(info[0], "drainBatch(aggregates, maxRecords): aggregates");
+  StoreCore *aggs = Aggregates::FromArg(info[0], "drainBatch(aggregates, maxRecords): aggregates");
   uint32_t max_records = MaxRecordsArg(info[1], "drainBatch(aggregates, maxRecords)");
   RegionState &st = *state_;
   const uint32_t n_rings = static_cast<uint32_t>(st.rings.size());
-  BatchBuilder batch(aggs);
+  BatchBuilder batch(aggs, BatchOptionsArg(info[2], "drainBatch(aggregates, maxRecords, options)").eve);
   bool progress = true;
   while (batch.Count() < max_records && progress) {
     progress = false;

@@ -6,6 +6,7 @@
 extern "C" {
 #include "tlsfp/capture.h"
 #include "tlsfp/counters.h"
+#include "tlsfp/eve.h"
 #include "tlsfp/fp.h"
 #include "tlsfp/hello.h"
 #include "tlsfp/pipeline.h"

@@ -188,41 +188,44 @@ export interface CaptureBatch {
   done: boolean;
 }
 
-/** Column order of RecordBatch.cols (native/record_batch.h BatchColumn). */
-export const BatchColumn = {
-  ja4: 0,
-  ja3: 1,
-  /** 0: no ServerHello. */
-  ja3s: 2,
-  /** 0: no host_name. */
-  sni: 3,
-  /** The (JA4, SNI) pair; SNI 0 counts as "". */
-  ja4Sni: 4,
-  /** The first client ALPN name, "" when none. */
-  alpn: 5,
-  /** hash32 (src/store/aggregates.ts) of srcIp / destIp. */
-  client: 6,
-  server: 7,
-  /** 0 tcp, 1 quic, 2 dtls. */
-  transport: 8,
-} as const;
-export const BATCH_COLUMNS = 9;
-
 /**
- * A batch of records drained into an Aggregates (native/record_batch.h):
- * already aggregated; per record the columns the store's history and live
- * stream use, and the record packed, made into a TlsfpRecord
- * (unpackRecords) only where one is needed.
+ * What a drain into a store's NativeAggregates returns (native/record_batch.h):
+ * the records were aggregated and kept in its recent ring as they were read;
+ * no JS object is made per record.
  */
 export interface RecordBatch {
   n: number;
-  /** n rows of BATCH_COLUMNS: Aggregates ids (≥ 1; 0 none), address hashes, transport. */
-  cols: Int32Array;
-  /** Capture time, Unix ms (Math.floor(Number(tsNs) / 1e6)). */
+  /** The recent-ring index of the batch's first record (then first + 1, ...). */
+  first: number;
+  /** The newest capture time in the batch, Unix ms (0 when empty). */
+  newestMs: number;
+  /** With { eve: true }: every record's EVE line (src/export/eve.ts's, byte for byte). */
+  eve?: Buffer;
+}
+
+/** Column order of RecentRows.cols (native/record_batch.h RecentColumn). */
+export const RecentColumn = { ja4: 0, ja3: 1, ja3s: 2, sni: 3, transport: 4 } as const;
+export const RECENT_COLUMNS = 5;
+
+/** Entries of a recent ring (NativeAggregates.recent), oldest first. */
+export interface RecentRows {
+  /** Index of the first entry (later ones follow without gaps). */
+  first: number;
+  n: number;
   tsMs: Float64Array;
-  /** The packed records back to back; row i is packed[offsets[i], offsets[i + 1]). */
+  /** n rows of RECENT_COLUMNS: JA4, JA3, JA3S (0 none), SNI (0 none) ids; transport 0/1/2. */
+  cols: Int32Array;
+  /** The packed records back to back: entry i is packed[offsets[i], offsets[i + 1]). */
   packed: Buffer;
   offsets: Uint32Array;
+  /** [srcIp, destIp] of each entry, flat. */
+  addresses: string[];
+}
+
+/** drainBatch / nextBatch options. */
+export interface BatchOptions {
+  /** Also write the records' EVE lines (RecordBatch.eve). */
+  eve?: boolean;
 }
 
 export type AggregateKind = "ja4" | "ja3" | "ja3s" | "sni" | "ja4_sni";
@@ -294,6 +297,10 @@ export interface NativeAggregates {
   row(kind: AggregateKind, id: number): NativeAggregateRow | null;
   /** Puts a stored aggregate back; returns its id. */
   restore(kind: AggregateKind, row: NativeAggregateRow): number;
+  /** The recent ring from entry `from` (or its oldest entry) to the newest. */
+  recent(from: number): RecentRows;
+  /** [index, record] of the entries [from, to) the ring still holds. */
+  recentRecords(from: number, to: number): [number, TlsfpRecord][];
 }
 
 /** Reading position, for a progress bar. */
@@ -318,6 +325,7 @@ export interface CaptureAnalyzer {
   nextBatch(
     aggregates: NativeAggregates,
     maxRecords?: number,
+    options?: BatchOptions,
   ): { batch: RecordBatch; done: boolean };
   progress(): CaptureProgress;
   counters(): Counters;
@@ -452,7 +460,11 @@ export interface RegionReader {
    * The ingest path: records straight from the ring slots into `aggregates`,
    * returned as a RecordBatch (no JS object per record).
    */
-  drainBatch(aggregates: NativeAggregates, maxRecords?: number): RecordBatch;
+  drainBatch(
+    aggregates: NativeAggregates,
+    maxRecords?: number,
+    options?: BatchOptions,
+  ): RecordBatch;
   header(): RegionHeader;
   counters(): RegionCounters;
   ringDepth(): RingDepth;
@@ -474,21 +486,16 @@ export interface NativeAddon {
   FrameAnalyzer: new (options?: PipelineOptions) => FrameAnalyzer;
   CaptureAnalyzer: new (path: string, options?: PipelineOptions) => CaptureAnalyzer;
   RegionReader: new (path: string) => RegionReader;
-  /** distinctBound: exact distinct counts up to this many members (default 4096). */
-  Aggregates: new (
-    distinctBound?: number,
-  ) => NativeAggregates;
-  /** The full records of batch rows [from, to) (default: all). TLSFP_E_PACKED for bad bytes. */
-  unpackRecords(
-    packed: Uint8Array,
-    offsets: Uint32Array,
-    from?: number,
-    to?: number,
-  ): TlsfpRecord[];
+  /**
+   * distinctBound: exact distinct counts up to this many members (default
+   * 4096); recentMax: handshakes the recent ring keeps (at least 65 536).
+   */
+  Aggregates: new (options?: {
+    distinctBound?: number;
+    recentMax?: number;
+  }) => NativeAggregates;
   /** One packed record (a history row) → the record. TLSFP_E_PACKED for bad bytes. */
   unpackRecord(packed: Uint8Array): TlsfpRecord;
-  /** [srcIp, destIp] of each batch row in [from, to), flat. */
-  recordAddresses(packed: Uint8Array, offsets: Uint32Array, from?: number, to?: number): string[];
   /**
    * sched_setaffinity on every thread of this process (main thread first,
    * then each /proc/self/task/<tid>; later threads inherit it). Returns the

@@ -41,7 +41,6 @@ import {
   vdevProblem,
   workersProblem,
 } from "../dataplane/validate.js";
-import { toEveLine } from "../export/eve.js";
 import { EveFileWriter } from "../export/eve-file.js";
 import { packageRoot } from "../paths.js";
 import { openStore } from "../store/store.js";
@@ -515,8 +514,9 @@ async function runSupervised(
   let handshakes = 0;
   let failure: string | undefined;
   const store = services.store;
-  // Batches go into the store by Dictionary id (no JS object per record);
-  // whole records are made only for the EVE lines.
+  const EVE = { eve: true };
+  // Batches are aggregated by the addon as it drains them (no JS object per
+  // record); their EVE lines come from the addon's C writer.
   const write = async (batches: RecordBatch[]) => {
     if (batches.length === 0) return;
     const ingest = services.ingest;
@@ -532,13 +532,13 @@ async function runSupervised(
         ingest.errors++;
         logger.warn(`store: ${(e as Error).message}`);
       }
-      lines += addon.unpackRecords(b.packed, b.offsets).map(toEveLine).join("");
+      lines += b.eve?.toString("utf8") ?? "";
     }
     await out.write(lines);
   };
   try {
     while (!stopRequested && !out.closed) {
-      const batches = sup.drainBatches(store.aggregates, 4096);
+      const batches = sup.drainBatches(store.aggregates, 4096, EVE);
       await write(batches);
       status?.update(sup, handshakes);
       if (batches.length === 0) {
@@ -559,7 +559,7 @@ async function runSupervised(
     await sup.stop();
     // Everything the data plane committed is in the rings now: drain to empty.
     for (;;) {
-      const batches = sup.drainBatches(store.aggregates, 4096);
+      const batches = sup.drainBatches(store.aggregates, 4096, EVE);
       if (batches.length === 0) break;
       await write(batches);
     }

@@ -14,6 +14,7 @@
  */
 import { EventEmitter } from "node:events";
 import type {
+  BatchOptions,
   Counters,
   NativeAddon,
   NativeAggregates,
@@ -292,10 +293,10 @@ export class Supervisor extends EventEmitter {
   }
 
   /** drain() as RecordBatches, aggregated into `aggregates` as read (the ingest path). */
-  drainBatches(aggregates: NativeAggregates, max = 4096): RecordBatch[] {
+  drainBatches(aggregates: NativeAggregates, max = 4096, options?: BatchOptions): RecordBatch[] {
     return this.drainWith(
       max,
-      (r, n) => r.drainBatch(aggregates, n),
+      (r, n) => r.drainBatch(aggregates, n, options),
       (b) => b.n,
     );
   }

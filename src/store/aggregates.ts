@@ -51,8 +51,9 @@ export class Aggregates {
     ja4_sni: [""],
   };
 
-  constructor(addon: NativeAddon, bound = DEFAULT_DISTINCT_BOUND) {
-    this.native = new addon.Aggregates(bound);
+  /** recentMax: handshakes kept natively between flushes (the history's newest). */
+  constructor(addon: NativeAddon, bound = DEFAULT_DISTINCT_BOUND, recentMax = 0) {
+    this.native = new addon.Aggregates({ distinctBound: bound, recentMax });
   }
 
   /**

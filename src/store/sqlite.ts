@@ -85,6 +85,8 @@ export function recordFromJson(s: string): TlsfpRecord {
  * read back with the addon's unpackRecord).
  */
 export interface HistoryRow {
+  /** Ingest sequence number (the row's key). */
+  seq: number;
   ts: number;
   ja4: string;
   ja3: string;
@@ -214,7 +216,6 @@ export class SqliteBackend {
   flush(
     aggregates: readonly { kind: FingerprintKind; row: NativeAggregateRow }[],
     rows: readonly HistoryRow[],
-    firstSeq: number,
     meta: Record<string, string>,
     minTs: number,
     historyMax: number,
@@ -242,7 +243,7 @@ export class SqliteBackend {
       for (let i = 0; i < rows.length; i++) {
         const r = rows[i] as HistoryRow;
         this.insertHist.run(
-          firstSeq + i,
+          r.seq,
           r.ts,
           r.ja4,
           r.ja3,

@@ -14,10 +14,11 @@
  */
 import { loadAddon } from "../addon/load.js";
 import {
-  BATCH_COLUMNS,
-  BatchColumn,
   type NativeAggregateRow,
   type NativeAggregates,
+  RECENT_COLUMNS,
+  RecentColumn,
+  type RecentRows,
   type RecordBatch,
   type TlsfpRecord,
 } from "../addon/native.js";
@@ -65,8 +66,9 @@ function recordMs(r: TlsfpRecord): number {
   return Math.floor(Number(r.tsNs) / 1e6);
 }
 
-function rowOfRecord(r: TlsfpRecord): HistoryRow {
+function rowOfRecord(r: TlsfpRecord, seq: number): HistoryRow {
   return {
+    seq,
     ts: recordMs(r),
     ja4: r.ja4,
     ja3: r.ja3.hash,
@@ -124,6 +126,7 @@ const SECTION_INDEX = { a: 0, b: 1, c: 2 } as const;
  */
 type Segment =
   | { batch: RecordBatch; records?: undefined; from: number; to: number }
+  // batch rows are entries [batch.first + from, batch.first + to) of the recent ring
   | { records: readonly TlsfpRecord[]; batch?: undefined; from: number; to: number };
 
 const TRANSPORT_NAMES = ["tcp", "quic", "dtls"] as const;
@@ -151,7 +154,11 @@ class Store implements FingerprintStore {
   constructor(opts: StoreOptions) {
     this.historyMax = opts.historyMax ?? 100_000;
     this.retentionMs = (opts.retentionDays ?? 7) * DAY_MS;
-    this.aggs = new Aggregates(loadAddon(), opts.distinctBound ?? DEFAULT_DISTINCT_BOUND);
+    this.aggs = new Aggregates(
+      loadAddon(),
+      opts.distinctBound ?? DEFAULT_DISTINCT_BOUND,
+      opts.historyMax ?? 100_000,
+    );
     for (const k of KINDS) this.labels.set(k, new Map());
     this.db = new SqliteBackend(opts.path, (b) => loadAddon().unpackRecord(b));
     this.newestTs = this.db.loadAggregates(this.aggs.native);
@@ -201,20 +208,27 @@ class Store implements FingerprintStore {
     }
     this.newestTs = newest;
     const first = this.keep({ records, from: 0, to: records.length });
-    if (this.subs.size > 0) this.publish(records, first);
+    if (this.subs.size > 0)
+      this.publish(
+        records,
+        records.map((_, i) => first + i),
+      );
   }
 
   ingestBatch(batch: RecordBatch): void {
     if (batch.n === 0) return;
-    // Aggregated already, as the drain read it (drainBatch(this.aggregates)).
-    let newest = this.newestTs;
-    const ts = batch.tsMs;
-    for (let i = 0; i < batch.n; i++) if ((ts[i] as number) > newest) newest = ts[i] as number;
-    this.newestTs = newest;
+    // Aggregated already, and kept in the recent ring, as the drain read it
+    // (drainBatch(this.aggregates)).
+    if (batch.newestMs > this.newestTs) this.newestTs = batch.newestMs;
     const first = this.keep({ batch, from: 0, to: batch.n });
     // Live subscribers get whole records: made only while someone listens.
-    if (this.subs.size > 0)
-      this.publish(loadAddon().unpackRecords(batch.packed, batch.offsets), first);
+    if (this.subs.size > 0) {
+      const got = this.aggs.native.recentRecords(batch.first, batch.first + batch.n);
+      this.publish(
+        got.map(([, r]) => r),
+        got.map(([i]) => first + i - batch.first),
+      );
+    }
   }
 
   /** Counts a segment in and queues it for the history; returns its first sequence number. */
@@ -242,13 +256,14 @@ class Store implements FingerprintStore {
     return first;
   }
 
-  private publish(records: readonly TlsfpRecord[], first: number): void {
+  /** Records with their sequence numbers to the live subscribers. */
+  private publish(records: readonly TlsfpRecord[], seqs: readonly number[]): void {
     for (let i = 0; i < records.length; i++) {
       const r = records[i] as TlsfpRecord;
       let h: StoredHandshake | undefined;
       for (const s of this.subs) {
         if (matchesHandshake(s.q, r)) {
-          h ??= { seq: first + i, record: r };
+          h ??= { seq: seqs[i] as number, record: r };
           try {
             s.fn(h);
           } catch (e) {
@@ -261,42 +276,66 @@ class Store implements FingerprintStore {
     }
   }
 
-  /** The history rows of pending segments, skipping the first `skip` rows. */
-  private historyRows(segments: readonly Segment[], skip: number): HistoryRow[] {
+  /**
+   * The history rows of pending segments, skipping the first `skip` rows;
+   * the segments' first row has sequence number `seq`. Batch rows come from
+   * the recent ring (one call for all of them); a row it no longer holds
+   * (its bytes cap) is left out.
+   */
+  private historyRows(segments: readonly Segment[], skip: number, seq: number): HistoryRow[] {
+    let lowest = Number.POSITIVE_INFINITY;
+    let rest = skip;
+    for (const seg of segments) {
+      const size = seg.to - seg.from;
+      if (rest < size && seg.batch !== undefined) {
+        lowest = Math.min(lowest, seg.batch.first + seg.from + rest);
+      }
+      rest = Math.max(0, rest - size);
+    }
+    const ring = lowest === Number.POSITIVE_INFINITY ? undefined : this.aggs.native.recent(lowest);
     const rows: HistoryRow[] = [];
     for (const seg of segments) {
       const size = seg.to - seg.from;
       if (skip >= size) {
         skip -= size;
+        seq += size;
         continue;
       }
       const from = seg.from + skip;
+      seq += skip;
       skip = 0;
       if (seg.records !== undefined) {
-        for (let i = from; i < seg.to; i++) rows.push(rowOfRecord(seg.records[i] as TlsfpRecord));
+        for (let i = from; i < seg.to; i++)
+          rows.push(rowOfRecord(seg.records[i] as TlsfpRecord, seq++));
         continue;
       }
-      const b = seg.batch;
-      const ag = this.aggs;
-      const addrs = loadAddon().recordAddresses(b.packed, b.offsets, from, seg.to);
-      for (let i = from, k = 0; i < seg.to; i++, k += 2) {
-        const o = i * BATCH_COLUMNS;
-        const ja3s = b.cols[o + BatchColumn.ja3s] as number;
-        const sni = b.cols[o + BatchColumn.sni] as number;
-        rows.push({
-          ts: b.tsMs[i] as number,
-          ja4: ag.name("ja4", b.cols[o + BatchColumn.ja4] as number),
-          ja3: ag.name("ja3", b.cols[o + BatchColumn.ja3] as number),
-          ja3s: ja3s === 0 ? null : ag.name("ja3s", ja3s),
-          sni: sni === 0 ? null : ag.name("sni", sni),
-          client: addrs[k] as string,
-          server: addrs[k + 1] as string,
-          transport: TRANSPORT_NAMES[b.cols[o + BatchColumn.transport] as number] ?? "tcp",
-          record: b.packed.subarray(b.offsets[i] as number, b.offsets[i + 1] as number),
-        });
+      for (let i = from; i < seg.to; i++, seq++) {
+        const k = seg.batch.first + i - (ring?.first ?? 0);
+        if (ring === undefined || k < 0 || k >= ring.n) continue;
+        rows.push(this.rowOfRecent(ring, k, seq));
       }
     }
     return rows;
+  }
+
+  private rowOfRecent(ring: RecentRows, k: number, seq: number): HistoryRow {
+    const ag = this.aggs;
+    const o = k * RECENT_COLUMNS;
+    const c = ring.cols;
+    const ja3s = c[o + RecentColumn.ja3s] as number;
+    const sni = c[o + RecentColumn.sni] as number;
+    return {
+      seq,
+      ts: ring.tsMs[k] as number,
+      ja4: ag.name("ja4", c[o + RecentColumn.ja4] as number),
+      ja3: ag.name("ja3", c[o + RecentColumn.ja3] as number),
+      ja3s: ja3s === 0 ? null : ag.name("ja3s", ja3s),
+      sni: sni === 0 ? null : ag.name("sni", sni),
+      client: ring.addresses[2 * k] as string,
+      server: ring.addresses[2 * k + 1] as string,
+      transport: TRANSPORT_NAMES[c[o + RecentColumn.transport] as number] ?? "tcp",
+      record: ring.packed.subarray(ring.offsets[k] as number, ring.offsets[k + 1] as number),
+    };
   }
 
   /** Whether aggregate a was seen with this SNI (JA3/JA3S past the distinct bound: maybe → true). */
@@ -501,7 +540,6 @@ class Store implements FingerprintStore {
     const segments = this.pending;
     const pendingRows = this.pendingRows;
     const skip = Math.max(0, pendingRows - this.historyMax);
-    const firstSeq = this.pendingSeq + skip;
     const pendingSeq = this.pendingSeq;
     this.pending = [];
     this.pendingRows = 0;
@@ -510,8 +548,7 @@ class Store implements FingerprintStore {
     try {
       this.db.flush(
         rows,
-        this.historyRows(segments, skip),
-        firstSeq,
+        this.historyRows(segments, skip, pendingSeq),
         { seq: String(this.seq), ingested: String(this.ingested), last_flush: String(now) },
         this.newestTs - this.retentionMs,
         this.historyMax,

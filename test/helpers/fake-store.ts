@@ -61,7 +61,8 @@ export class FakeStore implements FingerprintStore {
   }
 
   ingestBatch(batch: RecordBatch): void {
-    this.ingest(addon.unpackRecords(batch.packed, batch.offsets));
+    const got = this.aggregates.recentRecords(batch.first, batch.first + batch.n);
+    this.ingest(got.map(([, r]) => r));
   }
 
   ingest(records: readonly TlsfpRecord[]): void {

@@ -9,7 +9,8 @@ import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import type { RecordBatch, TlsfpRecord } from "../../src/addon/native.js";
+import { RECENT_COLUMNS, type RecordBatch, type TlsfpRecord } from "../../src/addon/native.js";
+import { toEveLine } from "../../src/export/eve.js";
 import { hash32, KINDS } from "../../src/store/aggregates.js";
 import { openStore } from "../../src/store/store.js";
 import type { FingerprintStore, StoredHandshake } from "../../src/store/types.js";
@@ -64,63 +65,86 @@ function batches(path: string, store: FingerprintStore, size: number): RecordBat
 const json = (x: unknown) =>
   JSON.stringify(x, (_k, v) => (typeof v === "bigint" ? v.toString() : v));
 
-describe("RecordBatch", () => {
-  it("columns, times and packed records agree with the records, on every fixture", () => {
-    const store = openStore({ path: ":memory:", flushIntervalMs: 0, labels: [] });
+describe("RecordBatch and the recent ring", () => {
+  it("hold every record as it was read, with its history columns, on every fixture", () => {
+    const core = new addon.Aggregates();
+    const name = (kind: "ja4" | "ja3" | "ja3s" | "sni", id: number) =>
+      id === 0 ? null : (core.names(kind, id)[0] as string);
+    let next = 0;
     let total = 0;
     for (const path of captures) {
       const want = records(path);
+      const a = new addon.CaptureAnalyzer(path);
       const got: TlsfpRecord[] = [];
-      for (const b of batches(path, store, 5)) {
-        const ag = store.aggregates;
-        // id → value (id 0: none)
-        const names = {
-          ja4: ["", ...ag.names("ja4")],
-          ja3: ["", ...ag.names("ja3")],
-          ja3s: ["", ...ag.names("ja3s")],
-          sni: ["", ...ag.names("sni")],
-        };
-        const unpacked = addon.unpackRecords(b.packed, b.offsets);
-        const addrs = addon.recordAddresses(b.packed, b.offsets);
-        for (let i = 0; i < b.n; i++) {
-          const r = unpacked[i] as TlsfpRecord;
-          const c = b.cols.subarray(i * 9, i * 9 + 9);
-          expect(names.ja4[c[0] as number]).toBe(r.ja4);
-          expect(names.ja3[c[1] as number]).toBe(r.ja3.hash);
-          expect(c[2] === 0 ? null : names.ja3s[c[2] as number]).toBe(r.ja3s?.hash ?? null);
-          expect(c[3] === 0 ? null : names.sni[c[3] as number]).toBe(r.sni);
-          expect(c[6]).toBe(hash32(r.srcIp));
-          expect(c[7]).toBe(hash32(r.destIp));
-          expect(["tcp", "quic", "dtls"][c[8] as number]).toBe(r.transport);
-          expect(b.tsMs[i]).toBe(Math.floor(Number(r.tsNs) / 1e6));
-          expect(addrs.slice(2 * i, 2 * i + 2)).toEqual([r.srcIp, r.destIp]);
+      try {
+        for (;;) {
+          const { batch: b, done } = a.nextBatch(core, 5, { eve: true });
+          expect(b.first).toBe(next);
+          next += b.n;
+          const ring = core.recent(b.first);
+          expect([ring.first, ring.n]).toEqual([b.first, b.n]);
+          const recs = core.recentRecords(b.first, b.first + b.n).map(([, r]) => r);
+          expect(recs.length).toBe(b.n);
+          for (let i = 0; i < b.n; i++) {
+            const r = recs[i] as TlsfpRecord;
+            const c = ring.cols.subarray(i * RECENT_COLUMNS, (i + 1) * RECENT_COLUMNS);
+            expect(name("ja4", c[0] as number)).toBe(r.ja4);
+            expect(name("ja3", c[1] as number)).toBe(r.ja3.hash);
+            expect(name("ja3s", c[2] as number)).toBe(r.ja3s?.hash ?? null);
+            expect(name("sni", c[3] as number)).toBe(r.sni);
+            expect(["tcp", "quic", "dtls"][c[4] as number]).toBe(r.transport);
+            expect(ring.tsMs[i]).toBe(Math.floor(Number(r.tsNs) / 1e6));
+            expect(ring.addresses.slice(2 * i, 2 * i + 2)).toEqual([r.srcIp, r.destIp]);
+            const one = ring.packed.subarray(ring.offsets[i], ring.offsets[i + 1]);
+            expect(json(addon.unpackRecord(one))).toBe(json(r));
+          }
+          if (b.n > 0) expect(b.newestMs).toBe(Math.max(...Array.from(ring.tsMs)));
+          // the C EVE writer's lines are the TypeScript writer's
+          expect(b.eve?.toString("utf8")).toBe(recs.map(toEveLine).join(""));
+          got.push(...recs);
+          if (done) break;
         }
-        got.push(...unpacked);
+      } catch (e) {
+        if ((e as { code?: string }).code !== "TLSFP_E_CORRUPT") throw e;
+      } finally {
+        a.close();
       }
       expect(json(got), path).toBe(json(want));
       total += want.length;
     }
     expect(total).toBeGreaterThan(250);
-    store.close();
   });
 
-  it("refuses what is not a Dictionary, a bad range and bytes that are not a packed record", () => {
+  it("keeps the newest entries when it is full", () => {
+    const core = new addon.Aggregates({ recentMax: 0 }); // 65 536 at least
+    const path = join(FIXTURES, "synthetic", "alpn.pcap"); // 28 handshakes
+    let n = 0;
+    while (n < 70_000) {
+      const a = new addon.CaptureAnalyzer(path);
+      for (;;) {
+        const { batch, done } = a.nextBatch(core, 1000);
+        n += batch.n;
+        if (done) break;
+      }
+      a.close();
+    }
+    const ring = core.recent(0);
+    expect(ring.first).toBe(n - 65_536);
+    expect(ring.n).toBe(65_536);
+    expect(core.recentRecords(0, 3)).toEqual([]);
+    expect(core.recentRecords(n - 2, n + 5).map(([i]) => i)).toEqual([n - 2, n - 1]);
+  });
+
+  it("refuses what is not an Aggregates, bad options and bytes that are not a packed record", () => {
     const path = captures[0] as string;
     const a = new addon.CaptureAnalyzer(path);
     expect(() => a.nextBatch({} as never)).toThrow(/must be an Aggregates/);
     expect(() => a.nextBatch(new addon.Aggregates(), 0)).toThrow(/maxRecords/);
-    const { batch } = a.nextBatch(new addon.Aggregates(), 10);
+    expect(() => a.nextBatch(new addon.Aggregates(), 10, { eve: 1 } as never)).toThrow(/eve/);
+    expect(() => new addon.Aggregates({ distinctBound: 0 })).toThrow(/distinctBound/);
     a.close();
-    expect(batch.n).toBeGreaterThan(0);
-    expect(() => addon.unpackRecords(batch.packed, batch.offsets, 0, batch.n + 1)).toThrow(
-      /not within/,
-    );
-    expect(() => addon.unpackRecord(batch.packed.subarray(0, 10))).toThrow(
+    expect(() => addon.unpackRecord(Buffer.from("P\x02not a record"))).toThrow(
       expect.objectContaining({ code: "TLSFP_E_PACKED" }),
-    );
-    const one = batch.packed.subarray(batch.offsets[0], batch.offsets[1]);
-    expect(json(addon.unpackRecord(one))).toBe(
-      json(addon.unpackRecords(batch.packed, batch.offsets, 0, 1)[0]),
     );
   });
 });
