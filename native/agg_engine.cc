@@ -53,14 +53,26 @@ inline uint32_t Mix(uint32_t h, uint32_t x)
 
 } // namespace
 
+template <typename F>
+void Distinct::ForEachMember(F f) const
+{
+  if (cap_ == 0) {
+    if (n_ == 1 && !hll_)
+      f(one_);
+    return;
+  }
+  for (uint32_t i = 0; i < cap_; i++)
+    if (slots_[i] != 0)
+      f(slots_[i]);
+}
+
 void Distinct::Add(uint32_t h, uint32_t bound)
 {
   if (hll_) {
-    if (HllAdd(hll_.get(), h))
-      est_ = -1;
+    HllAdd(hll_.get(), h);
     return;
   }
-  if (slots_.empty()) {
+  if (cap_ == 0) {
     if (n_ == 1 && one_ == h)
       return;
     if (n_ >= bound) {
@@ -72,16 +84,14 @@ void Distinct::Add(uint32_t h, uint32_t bound)
       n_ = 1;
       return;
     }
-    slots_.assign(8, 0);
-    slots_[one_ & 7] = one_;
-    uint32_t j = h & 7;
-    while (slots_[j] != 0)
-      j = (j + 1) & 7;
-    slots_[j] = h;
+    cap_ = 8;
+    slots_.reset(new uint32_t[cap_]());
+    Insert(one_);
+    Insert(h);
     n_ = 2;
     return;
   }
-  const uint32_t mask = static_cast<uint32_t>(slots_.size()) - 1;
+  const uint32_t mask = cap_ - 1;
   uint32_t i = h & mask;
   for (;; i = (i + 1) & mask) {
     if (slots_[i] == h)
@@ -94,19 +104,20 @@ void Distinct::Add(uint32_t h, uint32_t bound)
     return;
   }
   slots_[i] = h;
-  if (++n_ * 2 > slots_.size()) {
-    std::vector<uint32_t> old;
-    old.swap(slots_);
-    slots_.assign(old.size() * 2, 0);
-    for (uint32_t v : old)
-      if (v != 0)
-        Insert(v);
+  if (++n_ * 2 > cap_) {
+    std::unique_ptr<uint32_t[]> old = std::move(slots_);
+    const uint32_t old_cap = cap_;
+    cap_ *= 2;
+    slots_.reset(new uint32_t[cap_]());
+    for (uint32_t j = 0; j < old_cap; j++)
+      if (old[j] != 0)
+        Insert(old[j]);
   }
 }
 
 void Distinct::Insert(uint32_t h)
 {
-  const uint32_t mask = static_cast<uint32_t>(slots_.size()) - 1;
+  const uint32_t mask = cap_ - 1;
   uint32_t i = h & mask;
   while (slots_[i] != 0)
     i = (i + 1) & mask;
@@ -117,9 +128,9 @@ bool Distinct::Has(uint32_t h) const
 {
   if (hll_)
     return true;
-  if (slots_.empty())
+  if (cap_ == 0)
     return n_ == 1 && one_ == h;
-  const uint32_t mask = static_cast<uint32_t>(slots_.size()) - 1;
+  const uint32_t mask = cap_ - 1;
   for (uint32_t i = h & mask;; i = (i + 1) & mask) {
     if (slots_[i] == h)
       return true;
@@ -130,27 +141,19 @@ bool Distinct::Has(uint32_t h) const
 
 void Distinct::ToHll(uint32_t h)
 {
-  hll_.reset(new uint8_t[kHllM]());
-  if (slots_.empty()) {
-    if (n_ == 1)
-      HllAdd(hll_.get(), one_);
-  } else {
-    for (uint32_t v : slots_)
-      if (v != 0)
-        HllAdd(hll_.get(), v);
-  }
-  HllAdd(hll_.get(), h);
-  std::vector<uint32_t>().swap(slots_);
-  est_ = -1;
+  std::unique_ptr<uint8_t[]> reg(new uint8_t[kHllM]());
+  ForEachMember([&](uint32_t v) { HllAdd(reg.get(), v); });
+  HllAdd(reg.get(), h);
+  hll_ = std::move(reg);
+  slots_.reset();
+  cap_ = 0;
 }
 
 double Distinct::Size() const
 {
   if (!hll_)
     return n_;
-  if (est_ < 0)
-    est_ = std::max(static_cast<double>(n_), HllEstimate(hll_.get()));
-  return est_;
+  return std::max(static_cast<double>(n_), HllEstimate(hll_.get()));
 }
 
 std::string Distinct::Blob() const
@@ -161,18 +164,10 @@ std::string Distinct::Blob() const
     b.append(reinterpret_cast<const char *>(hll_.get()), kHllM);
     return b;
   }
-  auto put = [&b](uint32_t v) {
+  ForEachMember([&b](uint32_t v) {
     for (int k = 0; k < 4; k++)
       b.push_back(static_cast<char>((v >> (8 * k)) & 0xff));
-  };
-  if (slots_.empty()) {
-    if (n_ == 1)
-      put(one_);
-    return b;
-  }
-  for (uint32_t v : slots_)
-    if (v != 0)
-      put(v);
+  });
   return b;
 }
 
@@ -196,10 +191,12 @@ Distinct Distinct::FromBlob(const uint8_t *b, size_t len, double n)
 
 void Agg::CountAlpn(uint32_t id, double n)
 {
-  if (alpn0 == id || alpn0 == 0) {
-    alpn0 = id;
-    alpn0_n += n;
-    return;
+  for (int i = 0; i < kInlineAlpns; i++) {
+    if (alpn_id[i] == id || alpn_id[i] == 0) {
+      alpn_id[i] = id;
+      alpn_n[i] += n;
+      return;
+    }
   }
   for (auto &p : more_alpn) {
     if (p.first == id) {
@@ -213,8 +210,8 @@ void Agg::CountAlpn(uint32_t id, double n)
 std::vector<std::pair<uint32_t, double>> Agg::Alpns() const
 {
   std::vector<std::pair<uint32_t, double>> out = more_alpn;
-  if (alpn0 != 0)
-    out.emplace_back(alpn0, alpn0_n);
+  for (int i = 0; i < kInlineAlpns && alpn_id[i] != 0; i++)
+    out.emplace_back(alpn_id[i], alpn_n[i]);
   std::sort(out.begin(), out.end());
   return out;
 }
@@ -266,22 +263,19 @@ std::vector<uint32_t> AggEngine::TakeDirty(AggKind k)
   return out;
 }
 
-uint32_t AggEngine::SeenIndex(const AggInput &in) const
+uint32_t AggEngine::SeenIndex(uint32_t pair, uint32_t ja3, uint32_t key, uint32_t value)
 {
-  const uint32_t n = in.sni == 0 ? 0 : in.sni_hash;
-  return Mix(Mix(Mix(Mix(Mix(in.pair, in.ja3), in.ja3s), in.client), in.server), n) & (kSeenCapacity - 1);
+  return Mix(Mix(Mix(pair, ja3), key), value) & (kSeenCapacity - 1);
 }
 
-bool AggEngine::Seen(const AggInput &in)
+bool AggEngine::Seen(uint32_t pair, uint32_t ja3, uint32_t key, uint32_t value)
 {
   const uint32_t mask = kSeenCapacity - 1;
-  const uint32_t c = in.client, s = in.server, n = in.sni == 0 ? 0 : in.sni_hash;
-  const uint32_t start = SeenIndex(in);
+  const uint32_t start = SeenIndex(pair, ja3, key, value);
   uint32_t i = start;
   for (;; i = (i + 1) & mask) {
     const SeenSlot &o = seen_[i];
-    if (o.pair == in.pair && o.ja3 == in.ja3 && o.ja3s == in.ja3s && o.client == c && o.server == s &&
-        o.sni == n)
+    if (o.pair == pair && o.ja3 == ja3 && o.key == key && o.value == value)
       return true;
     if (o.pair == 0)
       break;
@@ -291,11 +285,11 @@ bool AggEngine::Seen(const AggInput &in)
     seen_n_ = 1;
     i = start;
   }
-  seen_[i] = SeenSlot{in.pair, in.ja3, in.ja3s, c, s, n, {0, 0}};
+  seen_[i] = SeenSlot{pair, ja3, key, value};
   return false;
 }
 
-void AggEngine::Bump(AggKind k, uint32_t id, const AggInput &in, bool distinct)
+void AggEngine::Bump(AggKind k, uint32_t id, const AggInput &in, uint32_t c, uint32_t s, uint32_t n)
 {
   Agg &a = *Make(k, id);
   if (in.ts_ms < a.first)
@@ -310,79 +304,93 @@ void AggEngine::Bump(AggKind k, uint32_t id, const AggInput &in, bool distinct)
   else
     a.dtls++;
   a.CountAlpn(in.alpn, 1);
-  if (distinct) {
-    a.clients.Add(in.client, bound_);
-    a.servers.Add(in.server, bound_);
-    // Only JA4, JA3 and JA3S count SNIs (an SNI or a pair has one).
-    if (in.sni != 0 && k <= kJa3s)
-      a.snis.Add(in.sni_hash, bound_);
-  }
+  if (c != 0)
+    a.clients.Add(c, bound_);
+  if (s != 0)
+    a.servers.Add(s, bound_);
+  // Only JA4, JA3 and JA3S count SNIs (an SNI or a pair has one).
+  if (n != 0 && k <= kJa3s)
+    a.snis.Add(n, bound_);
   MarkDirty(k, id);
 }
 
 void AggEngine::Add(const AggInput &in)
 {
-  // JA4×SNI, JA3 and JA3S determine all five aggregates: a handshake seen
-  // before adds nothing to their distinct sets.
-  const bool distinct = !Seen(in);
-  Bump(kJa4, in.ja4, in, distinct);
-  Bump(kJa3, in.ja3, in, distinct);
+  AggInput r = in;
+  bool added = false;
+  r.pair = pairs.Id(r.ja4, r.sni, &added);
+  AddOne(r);
+}
+
+void AggEngine::AddOne(const AggInput &in)
+{
+  const uint32_t key = in.ja3s << 2;
+  uint32_t c = in.client, s = in.server, n = in.sni == 0 ? 0 : in.sni_hash;
+  if (Seen(in.pair, in.ja3, key | 1, c))
+    c = 0;
+  if (Seen(in.pair, in.ja3, key | 2, s))
+    s = 0;
+  if (n != 0 && Seen(in.pair, in.ja3, key | 3, n))
+    n = 0;
+  Bump(kJa4, in.ja4, in, c, s, n);
+  Bump(kJa3, in.ja3, in, c, s, n);
   if (in.ja3s != 0)
-    Bump(kJa3s, in.ja3s, in, distinct);
+    Bump(kJa3s, in.ja3s, in, c, s, n);
   if (in.sni != 0)
-    Bump(kSni, in.sni, in, distinct);
-  Bump(kJa4Sni, in.pair, in, distinct);
+    Bump(kSni, in.sni, in, c, s, n);
+  Bump(kJa4Sni, in.pair, in, c, s, n);
+}
+
+void AggEngine::PrefetchAggs(AggInput &r)
+{
+  bool added = false;
+  r.pair = pairs.Id(r.ja4, r.sni, &added); // its slot was asked for when the record was read
+  const uint32_t key = r.ja3s << 2;
+  __builtin_prefetch(&seen_[SeenIndex(r.pair, r.ja3, key | 1, r.client)]);
+  __builtin_prefetch(&seen_[SeenIndex(r.pair, r.ja3, key | 2, r.server)]);
+  if (r.sni != 0)
+    __builtin_prefetch(&seen_[SeenIndex(r.pair, r.ja3, key | 3, r.sni_hash)]);
+  const uint32_t ids[kAggKinds] = {r.ja4, r.ja3, r.ja3s, r.sni, r.pair};
+  for (uint32_t k = 0; k < kAggKinds; k++) {
+    if (ids[k] == 0)
+      continue;
+    const char *a = reinterpret_cast<const char *>(Reserve(static_cast<AggKind>(k), ids[k]));
+    for (size_t line = 0; line < sizeof(Agg); line += 64)
+      __builtin_prefetch(a + line, 1);
+  }
+}
+
+void AggEngine::PrefetchSets(const AggInput &r) const
+{
+  const uint32_t ids[kAggKinds] = {r.ja4, r.ja3, r.ja3s, r.sni, r.pair};
+  for (uint32_t k = 0; k < kAggKinds; k++) {
+    if (ids[k] == 0)
+      continue;
+    const Agg &a = At(static_cast<AggKind>(k), ids[k]);
+    a.clients.Prefetch(r.client);
+    a.servers.Prefetch(r.server);
+    if (k <= kJa3s && r.sni != 0)
+      a.snis.Prefetch(r.sni_hash);
+  }
 }
 
 void AggEngine::AddBulk(AggInput *in, uint32_t n)
 {
-  constexpr uint32_t kMax = 64;
-  bool distinct[kMax];
-  for (uint32_t base = 0; base < n; base += kMax) {
-    const uint32_t m = n - base < kMax ? n - base : kMax;
-    AggInput *r = in + base;
-    // 1. Pair ids (their slots were asked for when the record was read);
-    //    then the aggregates and the seen slot.
-    bool added = false;
-    for (uint32_t i = 0; i < m; i++) {
-      r[i].pair = pairs.Id(r[i].ja4, r[i].sni, &added);
-      __builtin_prefetch(&seen_[SeenIndex(r[i])]);
-      const uint32_t ids[kAggKinds] = {r[i].ja4, r[i].ja3, r[i].ja3s, r[i].sni, r[i].pair};
-      for (uint32_t k = 0; k < kAggKinds; k++) {
-        if (ids[k] == 0)
-          continue;
-        const char *a = reinterpret_cast<const char *>(Reserve(static_cast<AggKind>(k), ids[k]));
-        __builtin_prefetch(a, 1);
-        __builtin_prefetch(a + 64, 1);
-        __builtin_prefetch(a + 128, 1);
-      }
-    }
-    // 2. Which handshakes are new, in order; ask for their sets' slots.
-    for (uint32_t i = 0; i < m; i++) {
-      distinct[i] = !Seen(r[i]);
-      if (!distinct[i])
-        continue;
-      const uint32_t ids[kAggKinds] = {r[i].ja4, r[i].ja3, r[i].ja3s, r[i].sni, r[i].pair};
-      for (uint32_t k = 0; k < kAggKinds; k++) {
-        if (ids[k] == 0)
-          continue;
-        const Agg &a = At(static_cast<AggKind>(k), ids[k]);
-        a.clients.Prefetch(r[i].client);
-        a.servers.Prefetch(r[i].server);
-        if (k <= kJa3s && r[i].sni != 0)
-          a.snis.Prefetch(r[i].sni_hash);
-      }
-    }
-    // 3. The updates, in order.
-    for (uint32_t i = 0; i < m; i++) {
-      Bump(kJa4, r[i].ja4, r[i], distinct[i]);
-      Bump(kJa3, r[i].ja3, r[i], distinct[i]);
-      if (r[i].ja3s != 0)
-        Bump(kJa3s, r[i].ja3s, r[i], distinct[i]);
-      if (r[i].sni != 0)
-        Bump(kSni, r[i].sni, r[i], distinct[i]);
-      Bump(kJa4Sni, r[i].pair, r[i], distinct[i]);
-    }
+  // Each handshake is taken after asking, a few handshakes ahead, for the
+  // memory it will touch (its aggregates and seen slots, then their sets'
+  // slots): far enough ahead for the loads to arrive in time, near enough
+  // that the CPU keeps them in flight (a burst of hundreds of prefetches
+  // would mostly be dropped).
+  constexpr uint32_t kAheadAggs = 8;
+  constexpr uint32_t kAheadSets = 4;
+  for (uint32_t i = 0; i < n && i < kAheadAggs; i++)
+    PrefetchAggs(in[i]);
+  for (uint32_t i = 0; i < n; i++) {
+    if (i + kAheadAggs < n)
+      PrefetchAggs(in[i + kAheadAggs]);
+    if (i + kAheadSets < n)
+      PrefetchSets(in[i + kAheadSets]);
+    AddOne(in[i]);
   }
 }
 

@@ -10,9 +10,8 @@
 // reference-aggregates.ts), checked against it record for record:
 //   - distinct counts are exact up to `bound` members (32-bit hashes of the
 //     address / SNI text), then a 1024-register HyperLogLog;
-//   - a handshake whose (JA4×SNI, JA3, JA3S, client, server, SNI) was
-//     counted before skips the distinct-set updates (they would change
-//     nothing);
+//   - a (JA4×SNI, JA3, JA3S, field, value) member counted before skips its
+//     distinct-set updates (they would change nothing);
 //   - no SNI: the pair is (JA4, "") and the SNI kind is not touched; no
 //     ServerHello: the JA3S kind is not touched.
 #ifndef TLSFP_ADDON_AGG_ENGINE_H
@@ -45,10 +44,10 @@ public:
   {
     if (hll_)
       __builtin_prefetch(&hll_[h >> (32 - kHllP)]);
-    else if (!slots_.empty())
-      __builtin_prefetch(&slots_[h & (slots_.size() - 1)]);
+    else if (cap_ != 0)
+      __builtin_prefetch(&slots_[h & (cap_ - 1)]);
   }
-  double Size() const;        // exact, or the estimate (never below n)
+  double Size() const; // exact, or the estimate (never below n)
   bool Estimated() const { return hll_ != nullptr; }
   // The stored form (src/store/sqlite.ts): member hashes as int32 LE, or
   // 0xff then the 1024 registers.
@@ -59,25 +58,29 @@ public:
 private:
   void Insert(uint32_t h);
   void ToHll(uint32_t h);
+  template <typename F>
+  void ForEachMember(F f) const;
+  // 32 bytes: three of them sit in an aggregate's first cache lines.
   uint32_t one_ = 0;
   uint32_t n_ = 0;
-  std::vector<uint32_t> slots_; // empty while n <= 1 or estimated
-  std::unique_ptr<uint8_t[]> hll_;
-  mutable double est_ = -1;
+  uint32_t cap_ = 0;                   // table slots (a power of two), 0 while n <= 1
+  std::unique_ptr<uint32_t[]> slots_;  // open addressing, 0 = empty, load <= 1/2
+  std::unique_ptr<uint8_t[]> hll_;     // once estimated (table released)
 };
 
 // One aggregate. The counters every record touches come first, so a bump
-// mostly stays on one cache line; the first ALPN seen is counted inline
-// (most aggregates see one), others in `more_alpn`.
+// stays on its first two cache lines; up to four ALPNs are counted inline
+// (an aggregate sees a handful at most), others in `more_alpn`.
 struct Agg {
+  static constexpr int kInlineAlpns = 4;
   double first = 0, last = 0, count = 0;
   double tcp = 0, quic = 0, dtls = 0;
-  uint32_t alpn0 = 0; // ALPN id counted in alpn0_n; 0 before the first record
   bool exists = false;
   bool dirty = false;
-  double alpn0_n = 0;
+  Distinct clients, servers, snis; // snis unused for the SNI and pair kinds
+  uint32_t alpn_id[kInlineAlpns] = {}; // 0 = free
+  double alpn_n[kInlineAlpns] = {};
   std::vector<std::pair<uint32_t, double>> more_alpn; // (ALPN id, count)
-  Distinct clients, servers, snis;                    // snis unused for the SNI kind
 
   void CountAlpn(uint32_t id, double n);
   // (ALPN id, count) of every ALPN seen, ascending by id.
@@ -120,18 +123,23 @@ public:
   uint32_t Bound() const { return bound_; }
 
 private:
-  // Handshakes already counted: (JA4×SNI, JA3, JA3S, client, server, SNI).
-  // Most handshakes repeat an earlier one; a hit skips its fifteen
-  // distinct-set updates (random memory accesses), a miss does them all
-  // (they are idempotent, so the counts are the same either way). Cleared
-  // when half full. One 32-byte slot, so a probe is one cache line.
+  // Members already counted: (JA4×SNI, JA3, JA3S, field, value), field 1
+  // client, 2 server, 3 SNI. These three aggregates determine all five, so
+  // a hit skips the member's five distinct-set updates (random memory
+  // accesses); a miss does them (they are idempotent: the counts are the
+  // same either way). Cleared when half full. 16-byte slots, four to a
+  // cache line.
   struct SeenSlot {
-    uint32_t pair, ja3, ja3s, client, server, sni, pad[2];
+    uint32_t pair, ja3, key, value; // key: JA3S id << 2 | field
   };
-  static constexpr uint32_t kSeenCapacity = 1u << 19;
-  bool Seen(const AggInput &in);
-  uint32_t SeenIndex(const AggInput &in) const;
-  void Bump(AggKind k, uint32_t id, const AggInput &in, bool distinct);
+  static constexpr uint32_t kSeenCapacity = 1u << 20;
+  bool Seen(uint32_t pair, uint32_t ja3, uint32_t key, uint32_t value);
+  static uint32_t SeenIndex(uint32_t pair, uint32_t ja3, uint32_t key, uint32_t value);
+  void PrefetchAggs(AggInput &r); // resolves r.pair
+  void PrefetchSets(const AggInput &r) const;
+  // c, s, n: the member hashes to add (0: already counted, skip).
+  void Bump(AggKind k, uint32_t id, const AggInput &in, uint32_t c, uint32_t s, uint32_t n);
+  void AddOne(const AggInput &in); // after the prefetches, if any
 
   // Aggregates in chunks that never move (a vector of a million would copy
   // them all when it grows): id i at chunks_[k][(i-1) >> kChunkBits][(i-1) & mask].

@@ -388,8 +388,10 @@ Napi::Value Aggregates::Restore(const Napi::CallbackInfo &info)
   a.tcp = r.Get("tcp").ToNumber().DoubleValue();
   a.quic = r.Get("quic").ToNumber().DoubleValue();
   a.dtls = r.Get("dtls").ToNumber().DoubleValue();
-  a.alpn0 = 0;
-  a.alpn0_n = 0;
+  for (int i = 0; i < Agg::kInlineAlpns; i++) {
+    a.alpn_id[i] = 0;
+    a.alpn_n[i] = 0;
+  }
   a.more_alpn.clear();
   Napi::Object mix = r.Get("alpn").As<Napi::Object>();
   Napi::Array keys = mix.GetPropertyNames();

@@ -8,15 +8,26 @@ namespace {
 
 constexpr size_t kInitialSlots = 1024; // power of two; load kept <= 1/2
 
+// Eight bytes at a time (the keys are 32-36 byte hashes and host names; a
+// byte loop was a tenth of the ingest), then a 64-bit finaliser. Internal
+// to the dictionary: nothing stored depends on it.
 inline uint32_t HashBytes(const char *s, size_t len)
 {
-  uint32_t h = 0x811c9dc5u; // FNV-1a, then murmur3's finaliser
-  for (size_t i = 0; i < len; i++)
-    h = (h ^ static_cast<uint8_t>(s[i])) * 0x01000193u;
-  h ^= h >> 16;
-  h *= 0x85ebca6bu;
-  h ^= h >> 13;
-  return h;
+  uint64_t h = 0x9e3779b97f4a7c15ull ^ len;
+  size_t i = 0;
+  for (; i + 8 <= len; i += 8) {
+    uint64_t w;
+    std::memcpy(&w, s + i, 8);
+    h = (h ^ w) * 0xff51afd7ed558ccdull;
+    h ^= h >> 32;
+  }
+  uint64_t tail = 0;
+  std::memcpy(&tail, s + i, len - i);
+  h = (h ^ tail) * 0xc4ceb9fe1a85ec53ull;
+  h ^= h >> 29;
+  h *= 0xff51afd7ed558ccdull;
+  h ^= h >> 32;
+  return static_cast<uint32_t>(h);
 }
 
 inline uint32_t HashPair(uint64_t k)
