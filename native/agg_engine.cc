@@ -254,10 +254,12 @@ void AggEngine::MarkDirty(AggKind k, uint32_t id)
   }
 }
 
-std::vector<uint32_t> AggEngine::TakeDirty(AggKind k)
+std::vector<uint32_t> AggEngine::TakeDirty(AggKind k, size_t max)
 {
-  std::vector<uint32_t> out;
-  out.swap(dirty_[k]);
+  std::vector<uint32_t> &d = dirty_[k];
+  const size_t n = std::min(max, d.size());
+  std::vector<uint32_t> out(d.end() - static_cast<std::ptrdiff_t>(n), d.end());
+  d.resize(d.size() - n);
   for (uint32_t id : out)
     At(k, id).dirty = false;
   return out;

@@ -117,8 +117,9 @@ public:
   Agg *Make(AggKind k, uint32_t id); // for restore
   // Room for id, without touching its aggregate; its address.
   const Agg *Reserve(AggKind k, uint32_t id);
-  // Ids changed since the last call, flags cleared.
-  std::vector<uint32_t> TakeDirty(AggKind k);
+  // Up to max ids changed since they were last taken, flags cleared (the
+  // rest stay queued).
+  std::vector<uint32_t> TakeDirty(AggKind k, size_t max);
   void MarkDirty(AggKind k, uint32_t id);
   uint32_t Bound() const { return bound_; }
 

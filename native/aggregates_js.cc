@@ -333,9 +333,11 @@ Napi::Value Aggregates::PairsOf(const Napi::CallbackInfo &info)
   return out;
 }
 
+// takeDirty(kind, max = all): ids changed since they were last taken.
 Napi::Value Aggregates::TakeDirty(const Napi::CallbackInfo &info)
 {
-  std::vector<uint32_t> ids = engine_->TakeDirty(KindArg(info[0]));
+  size_t max = info[1].IsUndefined() ? SIZE_MAX : IdArg(info[1]);
+  std::vector<uint32_t> ids = engine_->TakeDirty(KindArg(info[0]), max);
   Napi::Uint32Array out = Napi::Uint32Array::New(info.Env(), ids.size());
   std::copy(ids.begin(), ids.end(), out.Data());
   return out;
@@ -406,18 +408,20 @@ Napi::Value Aggregates::Restore(const Napi::CallbackInfo &info)
   return Napi::Number::New(env, id);
 }
 
-// recent(from): the recent ring's entries numbered from `from` on (from
-// the oldest held, if it is older): { first, n, tsMs, cols (RecentColumn),
-// packed, offsets, addresses ([srcIp, destIp] per entry) }.
+// recent(from, to = newest + 1): the recent ring's entries [from, to) (from
+// the oldest held, if `from` is older): { first, n, tsMs, cols
+// (RecentColumn), packed, offsets, addresses ([srcIp, destIp] per entry) }.
 Napi::Value Aggregates::Recent(const Napi::CallbackInfo &info)
 {
   Napi::Env env = info.Env();
   const RecentRing &r = core_->recent;
   double want = info[0].ToNumber().DoubleValue();
   uint64_t first = want > static_cast<double>(r.Oldest()) ? static_cast<uint64_t>(want) : r.Oldest();
-  if (first > r.Next())
-    first = r.Next();
-  const uint32_t n = static_cast<uint32_t>(r.Next() - first);
+  double to_arg = info[1].IsUndefined() ? static_cast<double>(r.Next()) : info[1].ToNumber().DoubleValue();
+  uint64_t to = to_arg < static_cast<double>(r.Next()) ? static_cast<uint64_t>(std::max(0.0, to_arg)) : r.Next();
+  if (first > to)
+    first = to;
+  const uint32_t n = static_cast<uint32_t>(to - first);
   Napi::Float64Array ts = Napi::Float64Array::New(env, n);
   Napi::Int32Array cols = Napi::Int32Array::New(env, static_cast<size_t>(n) * kRecentColumns);
   Napi::Uint32Array offsets = Napi::Uint32Array::New(env, n + 1);

@@ -292,13 +292,13 @@ export interface NativeAggregates {
   idOf(kind: AggregateKind, value: string): number;
   /** The ja4_sni ids of one JA4 id. */
   pairsOf(ja4Id: number): Uint32Array;
-  /** Ids changed since the last call of this kind. */
-  takeDirty(kind: AggregateKind): Uint32Array;
+  /** Up to max (default all) ids changed since they were last taken; the rest stay queued. */
+  takeDirty(kind: AggregateKind, max?: number): Uint32Array;
   row(kind: AggregateKind, id: number): NativeAggregateRow | null;
   /** Puts a stored aggregate back; returns its id. */
   restore(kind: AggregateKind, row: NativeAggregateRow): number;
-  /** The recent ring from entry `from` (or its oldest entry) to the newest. */
-  recent(from: number): RecentRows;
+  /** Entries [from, to) of the recent ring (to: past the newest; from: at most its oldest). */
+  recent(from: number, to?: number): RecentRows;
   /** [index, record] of the entries [from, to) the ring still holds. */
   recentRecords(from: number, to: number): [number, TlsfpRecord][];
 }

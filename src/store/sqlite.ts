@@ -210,51 +210,58 @@ export class SqliteBackend {
   }
 
   /**
-   * One transaction: dirty aggregates, new history rows, counters, then
-   * retention (rows older than `minTs`, and all but the newest `historyMax`).
+   * One transaction: new history rows (each chunk `history()` gives until it
+   * says null), aggregates (`aggregates`, then each chunk `more()` gives),
+   * counters, then retention (rows older than `minTs`, and all but the
+   * newest `historyMax`).
    */
   flush(
     aggregates: readonly { kind: FingerprintKind; row: NativeAggregateRow }[],
-    rows: readonly HistoryRow[],
+    more: () => readonly { kind: FingerprintKind; row: NativeAggregateRow }[] | null,
+    history: () => readonly HistoryRow[] | null,
     meta: Record<string, string>,
     minTs: number,
     historyMax: number,
   ): void {
     this.db.transaction(() => {
-      for (const { kind, row: a } of aggregates) {
-        this.upsertAgg.run({
-          kind,
-          value: a.value,
-          first_seen: a.firstSeen,
-          last_seen: a.lastSeen,
-          count: a.count,
-          tcp: a.tcp,
-          quic: a.quic,
-          dtls: a.dtls,
-          distinct_clients: a.distinctClients,
-          distinct_servers: a.distinctServers,
-          distinct_snis: a.distinctSnis,
-          alpn: JSON.stringify(a.alpn),
-          clients: a.clients,
-          servers: a.servers,
-          snis: a.snis,
-        });
+      const upsert = (list: readonly { kind: FingerprintKind; row: NativeAggregateRow }[]) => {
+        for (const { kind, row: a } of list) {
+          this.upsertAgg.run({
+            kind,
+            value: a.value,
+            first_seen: a.firstSeen,
+            last_seen: a.lastSeen,
+            count: a.count,
+            tcp: a.tcp,
+            quic: a.quic,
+            dtls: a.dtls,
+            distinct_clients: a.distinctClients,
+            distinct_servers: a.distinctServers,
+            distinct_snis: a.distinctSnis,
+            alpn: JSON.stringify(a.alpn),
+            clients: a.clients,
+            servers: a.servers,
+            snis: a.snis,
+          });
+        }
+      };
+      for (let rows = history(); rows !== null; rows = history()) {
+        for (const r of rows)
+          this.insertHist.run(
+            r.seq,
+            r.ts,
+            r.ja4,
+            r.ja3,
+            r.ja3s,
+            r.sni,
+            r.client,
+            r.server,
+            r.transport,
+            r.record,
+          );
       }
-      for (let i = 0; i < rows.length; i++) {
-        const r = rows[i] as HistoryRow;
-        this.insertHist.run(
-          r.seq,
-          r.ts,
-          r.ja4,
-          r.ja3,
-          r.ja3s,
-          r.sni,
-          r.client,
-          r.server,
-          r.transport,
-          r.record,
-        );
-      }
+      upsert(aggregates);
+      for (let chunk = more(); chunk !== null; chunk = more()) upsert(chunk);
       for (const [k, v] of Object.entries(meta)) this.setMeta.run(k, v);
       this.pruneAge.run(minTs);
       const newest = this.db.prepare("SELECT MAX(seq) AS s FROM history").get() as {

@@ -118,6 +118,9 @@ function sniOf(a: { value: string }): string {
 }
 
 const SECTION_INDEX = { a: 0, b: 1, c: 2 } as const;
+/** Changed aggregates taken from the engine, and history rows made, at a time while flushing. */
+const AGG_CHUNK = 2048;
+const HISTORY_CHUNK = 2048;
 
 /**
  * Ingested handshakes not yet in the SQLite history: rows [from, to) of a
@@ -173,9 +176,11 @@ class Store implements FingerprintStore {
       const onError =
         opts.onFlushError ??
         ((e: Error) => process.emitWarning(`store flush failed: ${e.message}`));
+      // A timer flush spends at most a quarter of its period on aggregates.
+      const budgetMs = Math.max(50, every / 4);
       this.timer = setInterval(() => {
         try {
-          this.flush();
+          this.write(budgetMs);
         } catch (e) {
           onError(e as Error);
         }
@@ -277,45 +282,47 @@ class Store implements FingerprintStore {
   }
 
   /**
-   * The history rows of pending segments, skipping the first `skip` rows;
-   * the segments' first row has sequence number `seq`. Batch rows come from
-   * the recent ring (one call for all of them); a row it no longer holds
-   * (its bytes cap) is left out.
+   * The history rows of pending segments, newest first, in chunks of at most
+   * HISTORY_CHUNK, leaving out the oldest `skip`; the segments' first row
+   * has sequence number `seq`. Batch rows come from the recent ring; a row
+   * it no longer holds (its bytes cap) is left out.
    */
-  private historyRows(segments: readonly Segment[], skip: number, seq: number): HistoryRow[] {
-    let lowest = Number.POSITIVE_INFINITY;
-    let rest = skip;
+  private historyChunks(
+    segments: readonly Segment[],
+    skip: number,
+    seq: number,
+  ): () => HistoryRow[] | null {
+    // Each segment's rows [lo, hi) with the sequence number of lo, newest segment first.
+    const spans: { seg: Segment; lo: number; hi: number; seq: number }[] = [];
     for (const seg of segments) {
       const size = seg.to - seg.from;
-      if (rest < size && seg.batch !== undefined) {
-        lowest = Math.min(lowest, seg.batch.first + seg.from + rest);
-      }
-      rest = Math.max(0, rest - size);
+      const cut = Math.min(skip, size);
+      if (cut < size) spans.push({ seg, lo: seg.from + cut, hi: seg.to, seq: seq + cut });
+      skip -= cut;
+      seq += size;
     }
-    const ring = lowest === Number.POSITIVE_INFINITY ? undefined : this.aggs.native.recent(lowest);
-    const rows: HistoryRow[] = [];
-    for (const seg of segments) {
-      const size = seg.to - seg.from;
-      if (skip >= size) {
-        skip -= size;
-        seq += size;
-        continue;
+    spans.reverse();
+    return () => {
+      const span = spans[0];
+      if (span === undefined) return null;
+      const lo = Math.max(span.lo, span.hi - HISTORY_CHUNK);
+      const rows: HistoryRow[] = [];
+      const seq0 = span.seq + (lo - span.lo);
+      if (span.seg.records !== undefined) {
+        for (let i = lo; i < span.hi; i++) {
+          rows.push(rowOfRecord(span.seg.records[i] as TlsfpRecord, seq0 + i - lo));
+        }
+      } else {
+        const first = span.seg.batch.first;
+        const ring = this.aggs.native.recent(first + lo, first + span.hi);
+        for (let k = 0; k < ring.n; k++) {
+          rows.push(this.rowOfRecent(ring, k, seq0 + (ring.first - first - lo) + k));
+        }
       }
-      const from = seg.from + skip;
-      seq += skip;
-      skip = 0;
-      if (seg.records !== undefined) {
-        for (let i = from; i < seg.to; i++)
-          rows.push(rowOfRecord(seg.records[i] as TlsfpRecord, seq++));
-        continue;
-      }
-      for (let i = from; i < seg.to; i++, seq++) {
-        const k = seg.batch.first + i - (ring?.first ?? 0);
-        if (ring === undefined || k < 0 || k >= ring.n) continue;
-        rows.push(this.rowOfRecent(ring, k, seq));
-      }
-    }
-    return rows;
+      span.hi = lo;
+      if (span.hi <= span.lo) spans.shift();
+      return rows;
+    };
   }
 
   private rowOfRecent(ring: RecentRows, k: number, seq: number): HistoryRow {
@@ -527,16 +534,47 @@ class Store implements FingerprintStore {
   }
 
   flush(): void {
+    this.write(Number.POSITIVE_INFINITY);
+  }
+
+  /**
+   * One SQLite transaction: the pending history rows (newest first), the
+   * counters, then the changed aggregates. With a budget (the timer's
+   * flushes) it stops when the time is up, so that under a heavy load the
+   * write-behind lags rather than take the core from ingest: history rows
+   * get the first half of it, and those not written then are skipped (the
+   * history keeps the newest rows each flush could write; at a million
+   * handshakes a second the newest historyMax span a tenth of a second
+   * anyway); changed aggregates left over stay queued in the engine for the
+   * next flush. Without a budget (flush(), close()) everything is written.
+   */
+  private write(budgetMs: number): void {
     if (this.closed) return;
-    // Rows of the aggregates changed since the last flush (a failed write's first).
-    const rows = this.unwritten;
+    const start = performance.now();
+    const historyDeadline = start + budgetMs / 2;
+    const deadline = start + budgetMs;
+    // Rows taken from the engine (a failed write's first): kept if this one fails too.
+    const taken = this.unwritten;
     this.unwritten = [];
-    for (const kind of KINDS) {
-      for (const id of this.aggs.native.takeDirty(kind)) {
-        const row = this.aggs.native.row(kind, id);
-        if (row !== null) rows.push({ kind, row });
+    let kind = 0;
+    const moreAggregates = (): { kind: FingerprintKind; row: NativeAggregateRow }[] | null => {
+      while (kind < KINDS.length && performance.now() < deadline) {
+        const k = KINDS[kind] as FingerprintKind;
+        const ids = this.aggs.native.takeDirty(k, AGG_CHUNK);
+        if (ids.length === 0) {
+          kind++;
+          continue;
+        }
+        const chunk: { kind: FingerprintKind; row: NativeAggregateRow }[] = [];
+        for (const id of ids) {
+          const row = this.aggs.native.row(k, id);
+          if (row !== null) chunk.push({ kind: k, row });
+        }
+        for (const r of chunk) taken.push(r);
+        return chunk;
       }
-    }
+      return null;
+    };
     const segments = this.pending;
     const pendingRows = this.pendingRows;
     const skip = Math.max(0, pendingRows - this.historyMax);
@@ -544,18 +582,22 @@ class Store implements FingerprintStore {
     this.pending = [];
     this.pendingRows = 0;
     this.pendingSeq = this.seq + 1;
+    const chunks = this.historyChunks(segments, skip, pendingSeq);
+    const moreHistory = (): HistoryRow[] | null =>
+      performance.now() < historyDeadline ? chunks() : null;
     const now = Date.now();
     try {
       this.db.flush(
-        rows,
-        this.historyRows(segments, skip, pendingSeq),
+        taken.slice(),
+        moreAggregates,
+        moreHistory,
         { seq: String(this.seq), ingested: String(this.ingested), last_flush: String(now) },
         this.newestTs - this.retentionMs,
         this.historyMax,
       );
     } catch (e) {
       // Nothing was written (one transaction): keep it for the next flush.
-      this.unwritten = rows;
+      this.unwritten = taken;
       this.pending = segments.concat(this.pending);
       this.pendingRows += pendingRows;
       this.pendingSeq = pendingSeq;

@@ -254,6 +254,27 @@ describe("native aggregates", () => {
   });
 });
 
+describe("timed flushes", () => {
+  it("write what fits in their budget, lose nothing, and close writes the rest", async () => {
+    const path = join(dir, "budget.db");
+    const s = openStore({ path, flushIntervalMs: 20, labels: [], historyMax: 500 });
+    const recs = crowd(40_000);
+    for (let i = 0; i < recs.length; i += 4000) {
+      s.ingest(recs.slice(i, i + 4000));
+      await new Promise((r) => setTimeout(r, 25)); // timer flushes run in between
+    }
+    const want = s.queryFingerprints({ limit: 1_000_000, offset: 0, sort: "value" });
+    s.close();
+    const again = openStore({ path, flushIntervalMs: 0, labels: [] });
+    expect(again.queryFingerprints({ limit: 1_000_000, offset: 0, sort: "value" })).toEqual(want);
+    const h = again.recentHandshakes({ limit: 1000, offset: 0 });
+    expect(h.total).toBe(500);
+    expect(h.items[0]?.seq).toBe(40_000);
+    expect(h.items.at(-1)?.seq).toBe(40_000 - 499);
+    again.close();
+  });
+});
+
 describe("store.ingestBatch", () => {
   /** Every aggregate of every kind, in a stable order. */
   function everything(s: FingerprintStore) {
