@@ -334,12 +334,27 @@ void AggEngine::AddOne(const AggInput &in)
     s = 0;
   if (n != 0 && Seen(in.pair, in.ja3, key | 3, n))
     n = 0;
-  Bump(kJa4, in.ja4, in, c, s, n);
+  // Whatever went into a pair's sets went into its JA4's and its SNI's in
+  // the same handshake: a member the pair already has (its exact sets sit
+  // on the lines just fetched) is skipped there, saving two far lookups. Not
+  // for a pair read back from SQLite, whose rows may have been written at
+  // other times than its JA4's.
+  uint32_t c2 = c, s2 = s, n2 = n;
+  const Agg *p = Get(kJa4Sni, in.pair);
+  if (p != nullptr && !p->restored) {
+    if (c != 0 && !p->clients.Estimated() && p->clients.Has(c))
+      c2 = 0;
+    if (s != 0 && !p->servers.Estimated() && p->servers.Has(s))
+      s2 = 0;
+    if (p->count > 0)
+      n2 = 0; // the JA4 has had this SNI since the pair's first handshake
+  }
+  Bump(kJa4, in.ja4, in, c2, s2, n2);
   Bump(kJa3, in.ja3, in, c, s, n);
   if (in.ja3s != 0)
     Bump(kJa3s, in.ja3s, in, c, s, n);
   if (in.sni != 0)
-    Bump(kSni, in.sni, in, c, s, n);
+    Bump(kSni, in.sni, in, c2, s2, 0);
   Bump(kJa4Sni, in.pair, in, c, s, n);
 }
 

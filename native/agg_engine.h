@@ -77,6 +77,7 @@ struct Agg {
   double tcp = 0, quic = 0, dtls = 0;
   bool exists = false;
   bool dirty = false;
+  bool restored = false; // read back from SQLite (restore)
   Distinct clients, servers, snis; // snis unused for the SNI and pair kinds
   uint32_t alpn_id[kInlineAlpns] = {}; // 0 = free
   double alpn_n[kInlineAlpns] = {};

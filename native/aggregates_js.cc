@@ -384,6 +384,7 @@ Napi::Value Aggregates::Restore(const Napi::CallbackInfo &info)
     id = IdsOf(e, k).Id(v.data(), v.size(), &added);
   }
   Agg &a = *e.Make(k, id);
+  a.restored = true;
   a.first = r.Get("firstSeen").ToNumber().DoubleValue();
   a.last = r.Get("lastSeen").ToNumber().DoubleValue();
   a.count = r.Get("count").ToNumber().DoubleValue();
