@@ -46,7 +46,7 @@ import { packageRoot } from "../paths.js";
 import { openStore } from "../store/store.js";
 import type { FingerprintStore } from "../store/types.js";
 import { plan as planLcores } from "../topology/planner.js";
-import { readTopology } from "../topology/sysfs.js";
+import { readTopology, type Topology } from "../topology/sysfs.js";
 import { LineWriter } from "./output.js";
 import { formatSummary } from "./summary.js";
 import { UsageError } from "./usage.js";
@@ -311,7 +311,11 @@ export async function runRun(argv: string[]): Promise<number> {
     return 2;
   }
   const logger = stderrLogger({ verbose: args.verbose });
-  placeLcores(plan, config, logger);
+  const lcoreErrors = placeLcores(plan, config, logger);
+  if (lcoreErrors.length > 0) {
+    for (const e of lcoreErrors) say(`tlsfp: ${e}`);
+    return 2;
+  }
   let addon: ReturnType<typeof loadAddon>;
   try {
     checkDataplaneBinary(dataplaneBinary());
@@ -368,30 +372,84 @@ export async function runRun(argv: string[]): Promise<number> {
   }
 }
 
+/** Where the lcores and Node's threads go, and what to tell about it (lcorePlacement). */
+export interface LcorePlacement {
+  /** [main lcore, ...workers] for the data plane; undefined: it places them itself. */
+  cpus: number[] | undefined;
+  /** CPUs for Node's threads; undefined: leave Node where it is. */
+  nodeCpus: number[] | undefined;
+  notes: string[];
+  warnings: string[];
+  /** Explicit lcores that cannot run: bad settings (exit 2). */
+  errors: string[];
+}
+
 /**
- * Lcore placement from the NUMA planner (src/topology) unless the config
- * pins them: main lcore and workers on the NIC's node, one worker per
- * physical core. What the planner cannot place (e.g. more workers than
- * spare cores) only runs slower, so it is a warning and the data plane
+ * Lcore placement from the NUMA planner (src/topology): main lcore and
+ * workers on the NIC's node, one worker per physical core, Node's threads
+ * off the workers' cores.
+ *
+ * Lcores pinned in the config (dataplane.lcores) are kept, but checked by
+ * the planner like any plan: what cannot run (a CPU that does not exist or
+ * is offline) is a bad setting; what only runs slower (another NUMA node
+ * than the NIC, two workers on hyper-thread siblings) is a warning; Node's
+ * threads are kept off them all the same.
+ *
+ * Without explicit lcores, what the planner cannot place (e.g. more workers
+ * than spare cores) only runs slower, so it is a warning and the data plane
  * places the lcores itself (our CPU affinity, shared if need be).
  */
-function placeLcores(plan: RunPlan, config: Config, logger: Logger): void {
-  if (plan.spec.cpus !== undefined) return;
-  try {
-    const c = { ...config, dataplane: { ...config.dataplane, workers: plan.spec.workers } };
-    const p = planLcores(c, readTopology());
-    for (const w of p.warnings) logger.info(`planner: ${w}`);
-    if (p.errors.length === 0 && p.mainLcore >= 0) {
-      plan.spec.cpus = [p.mainLcore, ...p.workers];
-      // Node's threads off the worker cores (see src/dataplane/affinity.ts
-      // for the 2-vCPU case); the data plane pins its lcores itself.
-      pinControlPlane(loadAddon, p.nodeCpusForControlPlane, logger);
+export function lcorePlacement(plan: RunPlan, config: Config, topo: Topology): LcorePlacement {
+  const explicit = plan.spec.cpus;
+  const c = { ...config, dataplane: { ...config.dataplane, workers: plan.spec.workers } };
+  const p = planLcores(c, topo);
+  const out: LcorePlacement = {
+    cpus: explicit,
+    nodeCpus: undefined,
+    notes: p.warnings.map((w) => `planner: ${w}`),
+    warnings: [],
+    errors: [],
+  };
+  if (explicit !== undefined) {
+    // The planner's warnings about pinned lcores are the user's to fix.
+    out.warnings = out.notes;
+    out.notes = [];
+    if (p.errors.length > 0) {
+      out.errors = p.errors;
     } else {
-      for (const e of p.errors) logger.warn(`${e} (lcores left to the data plane)`);
+      // The main lcore as configured, or the planner's choice clear of the
+      // workers and their siblings (mainLcore: auto).
+      out.cpus = [p.mainLcore, ...p.workers];
+      out.nodeCpus = p.nodeCpusForControlPlane;
     }
-  } catch (e) {
-    logger.warn(`lcore planner: ${(e as Error).message} (lcores left to the data plane)`);
+    return out;
   }
+  if (p.errors.length === 0 && p.mainLcore >= 0) {
+    out.cpus = [p.mainLcore, ...p.workers];
+    out.nodeCpus = p.nodeCpusForControlPlane;
+  } else {
+    out.warnings = p.errors.map((e) => `${e} (lcores left to the data plane)`);
+  }
+  return out;
+}
+
+/** lcorePlacement on this machine, applied; returns the errors (bad settings). */
+function placeLcores(plan: RunPlan, config: Config, logger: Logger): string[] {
+  let placed: LcorePlacement;
+  try {
+    placed = lcorePlacement(plan, config, readTopology());
+  } catch (e) {
+    logger.warn(`lcore planner: ${(e as Error).message} (lcores left as they are)`);
+    return [];
+  }
+  for (const n of placed.notes) logger.info(n);
+  for (const w of placed.warnings) logger.warn(w);
+  if (placed.errors.length > 0) return placed.errors;
+  if (placed.cpus !== undefined) plan.spec.cpus = placed.cpus;
+  // Node's threads off the worker cores (see src/dataplane/affinity.ts for
+  // the 2-vCPU case); the data plane pins its lcores itself.
+  if (placed.nodeCpus !== undefined) pinControlPlane(loadAddon, placed.nodeCpus, logger);
+  return [];
 }
 
 /** The fingerprint store, and the query API over it (unless --no-api). */

@@ -7,13 +7,14 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { parseRunArgs, planRun } from "../../src/cli/run.js";
+import { lcorePlacement, parseRunArgs, planRun } from "../../src/cli/run.js";
 import { UsageError } from "../../src/cli/usage.js";
-import { loadConfig } from "../../src/config/load.js";
+import { configFromValue, loadConfig } from "../../src/config/load.js";
 import { decideHugepages, pagesWanted } from "../../src/dataplane/hugepages.js";
 import { dataplaneArgs, filePrefix } from "../../src/dataplane/process.js";
 import { findRegion, hugetlbfsMounts, leftovers } from "../../src/dataplane/region.js";
 import { parseVdev, vdevProblem, workersProblem } from "../../src/dataplane/validate.js";
+import { readTopology } from "../../src/topology/sysfs.js";
 
 const base = { instance: "t1", workers: 1, vdevs: ["net_null0"], pcis: [], noHuge: false };
 
@@ -143,5 +144,46 @@ describe("region files", () => {
     } finally {
       rmSync(d, { recursive: true, force: true });
     }
+  });
+});
+
+describe("lcorePlacement", () => {
+  const sysfs = join(import.meta.dirname, "..", "fixtures", "sysfs");
+  const server = readTopology(join(sysfs, "server-2socket-ht"));
+  const vm = readTopology(join(sysfs, "vm-2core"));
+  const place = (dataplane: Record<string, unknown>, topo = server) => {
+    const config = configFromValue({ dataplane }, "/cfg", "test");
+    // (its problems are this machine's, e.g. too few CPUs for 3 workers: not checked here)
+    const plan = planRun(parseRunArgs(["--vdev", "net_null0"]), config);
+    return lcorePlacement(plan, config, topo);
+  };
+
+  it("planned lcores: the planner's, Node's threads off them", () => {
+    expect(place({ workers: 1 }, vm)).toEqual({
+      cpus: [0, 1],
+      nodeCpus: [0],
+      notes: ["planner: no spare CPU: Node's threads share cpu 0 with the main lcore"],
+      warnings: [],
+      errors: [],
+    });
+  });
+
+  it("explicit lcores are kept and checked; the main lcore and Node go clear of them", () => {
+    const p = place({ workers: 3, lcores: [5, 13, 0], ports: [{ pci: "0000:81:00.0" }] });
+    expect(p.errors).toEqual([]);
+    expect(p.cpus).toEqual([4, 5, 13, 0]);
+    expect(p.warnings).toEqual([
+      "planner: dataplane.lcores: cpu 0 is on node 0 but the NIC 0000:81:00.0 is on node 1; every packet crosses the socket interconnect",
+      "planner: dataplane.lcores: cpus 5 and 13 are hyper-thread siblings (one physical core); two workers there share one core's execution units",
+    ]);
+    // Node never on a worker, nor on a worker's hyper-thread sibling
+    expect(p.nodeCpus?.length).toBeGreaterThan(0);
+    for (const c of [5, 13, 0, 8]) expect(p.nodeCpus).not.toContain(c);
+  });
+
+  it("explicit lcores that cannot run are bad settings", () => {
+    expect(place({ workers: 2, lcores: [1, 99] }, vm).errors).toEqual([
+      "dataplane.lcores: cpu 99 does not exist (this machine has CPUs 0-1)",
+    ]);
   });
 });
