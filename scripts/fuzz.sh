@@ -31,7 +31,7 @@ esac
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build=${TLSFP_FUZZ_BUILD:-$root/build/fuzz}
 case $build in /*) ;; *) build=$root/$build ;; esac
-targets=${TLSFP_FUZZ_TARGETS:-fuzz_decode fuzz_client_hello fuzz_server_hello fuzz_tls_records fuzz_quic fuzz_pipeline fuzz_capture}
+targets=${TLSFP_FUZZ_TARGETS:-fuzz_decode fuzz_client_hello fuzz_server_hello fuzz_tls_records fuzz_quic fuzz_pipeline fuzz_capture fuzz_packed_record}
 
 echo "== configure $build (clang, TLSFP_FUZZ=ON)"
 if ! CC=clang cmake -S "$root/dpdk" -B "$build" -DTLSFP_FUZZ=ON -DTLSFP_TESTS=OFF \

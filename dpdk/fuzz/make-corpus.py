@@ -7,7 +7,8 @@
 Hand-made, tiny, valid inputs the fuzzers mutate from; python3 stdlib plus
 the `cryptography` package (AES-GCM/ECB for the QUIC Initials). The QUIC
 client seed is RFC 9001 Appendix A.2 (checked against the RFC's bytes).
-Files found by fuzzing that crashed a module (crash-*, named by the bug)
+fuzz_packed_record's seeds come from dpdk/fuzz/make-packed-seeds.mjs (the addon
+packs fixture records). Files found by fuzzing that crashed a module (crash-*, named by the bug)
 are committed next to these and are not touched by this script.
 """
 import hashlib
