@@ -398,10 +398,12 @@ void AggEngine::AddBulk(AggInput *in, uint32_t n)
   // slots): far enough ahead for the loads to arrive in time, near enough
   // that the CPU keeps them in flight (a burst of hundreds of prefetches
   // would mostly be dropped).
-  constexpr uint32_t kAheadAggs = 8;
-  constexpr uint32_t kAheadSets = 4;
+  constexpr uint32_t kAheadAggs = 16;
+  constexpr uint32_t kAheadSets = 8;
   for (uint32_t i = 0; i < n && i < kAheadAggs; i++)
     PrefetchAggs(in[i]);
+  for (uint32_t i = 0; i < n && i < kAheadSets; i++)
+    PrefetchSets(in[i]);
   for (uint32_t i = 0; i < n; i++) {
     if (i + kAheadAggs < n)
       PrefetchAggs(in[i + kAheadAggs]);
