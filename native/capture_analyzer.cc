@@ -81,21 +81,6 @@ void CaptureAnalyzer::CheckOpen(Napi::Env env) const
     throw CodedError(env, "TLSFP_E_CLOSED", "the CaptureAnalyzer is closed");
 }
 
-namespace {
-
-uint32_t MaxRecordsArg(const Napi::Value &v, const char *fn)
-{
-  if (v.IsUndefined())
-    return kDefaultMaxRecords;
-  double d = v.IsNumber() ? v.As<Napi::Number>().DoubleValue() : -1;
-  if (!(d >= 1 && d <= kMaxRecordsLimit) || static_cast<double>(static_cast<uint32_t>(d)) != d)
-    throw Napi::RangeError::New(v.Env(), std::string(fn) + ": maxRecords must be an integer from 1 to " +
-                                             std::to_string(kMaxRecordsLimit));
-  return static_cast<uint32_t>(d);
-}
-
-} // namespace
-
 void CaptureAnalyzer::ThrowPendingError(Napi::Env env)
 {
   pending_error_ = false;
@@ -141,7 +126,7 @@ Napi::Value CaptureAnalyzer::Next(const Napi::CallbackInfo &info)
 {
   Napi::Env env = info.Env();
   CheckOpen(env);
-  uint32_t max_records = MaxRecordsArg(info[0], "next(maxRecords)");
+  uint32_t max_records = MaxRecordsArg(info[0], "next(maxRecords)", kDefaultMaxRecords, kMaxRecordsLimit);
   if (pending_error_)
     ThrowPendingError(env);
 
@@ -162,7 +147,7 @@ Napi::Value CaptureAnalyzer::NextBatch(const Napi::CallbackInfo &info)
   Napi::Env env = info.Env();
   CheckOpen(env);
   StoreCore *aggs = Aggregates::FromArg(info[0], "nextBatch(aggregates, maxRecords): aggregates");
-  uint32_t max_records = MaxRecordsArg(info[1], "nextBatch(aggregates, maxRecords)");
+  uint32_t max_records = MaxRecordsArg(info[1], "nextBatch(aggregates, maxRecords)", kDefaultMaxRecords, kMaxRecordsLimit);
   if (pending_error_)
     ThrowPendingError(env);
 

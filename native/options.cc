@@ -93,4 +93,15 @@ struct tlsfp_pipeline *CreatePipeline(Napi::Env env, const struct tlsfp_pipeline
   throw Napi::RangeError::New(env, std::string("invalid pipeline options: ") + std::strerror(errno ? errno : EINVAL));
 }
 
+uint32_t MaxRecordsArg(const Napi::Value &v, const char *fn, uint32_t dflt, uint32_t limit)
+{
+  if (v.IsUndefined())
+    return dflt;
+  double d = v.IsNumber() ? v.As<Napi::Number>().DoubleValue() : -1;
+  if (!(d >= 1 && d <= limit) || static_cast<double>(static_cast<uint32_t>(d)) != d)
+    throw Napi::RangeError::New(v.Env(), std::string(fn) + ": maxRecords must be an integer from 1 to " +
+                                             std::to_string(limit));
+  return static_cast<uint32_t>(d);
+}
+
 } // namespace tlsfp

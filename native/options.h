@@ -18,6 +18,10 @@ struct tlsfp_pipeline_config PipelineConfigFromJs(Napi::Env env, Napi::Value val
 struct tlsfp_pipeline *CreatePipeline(Napi::Env env, const struct tlsfp_pipeline_config &cfg,
                                       tlsfp_emit_fn emit, void *ctx);
 
+// A maxRecords argument: undefined → dflt, else an integer in [1, limit];
+// a RangeError naming fn otherwise.
+uint32_t MaxRecordsArg(const Napi::Value &v, const char *fn, uint32_t dflt, uint32_t limit);
+
 } // namespace tlsfp
 
 #endif

@@ -14,6 +14,7 @@
 #include "aggregates_js.h"
 #include "counters_js.h"
 #include "errors.h"
+#include "options.h"
 #include "record_batch.h"
 #include "record_to_js.h"
 #include "tlsfp_c.h"
@@ -103,16 +104,6 @@ Napi::Error OpenError(Napi::Env env, const std::string &path, int rc)
   return e;
 }
 
-uint32_t MaxRecordsArg(const Napi::Value &v, const char *fn)
-{
-  if (v.IsUndefined())
-    return kDefaultMaxRecords;
-  double d = v.IsNumber() ? v.As<Napi::Number>().DoubleValue() : -1;
-  if (!(d >= 1 && d <= kMaxRecordsLimit) || static_cast<double>(static_cast<uint32_t>(d)) != d)
-    throw Napi::RangeError::New(v.Env(), std::string(fn) + ": maxRecords must be an integer from 1 to " +
-                                             std::to_string(kMaxRecordsLimit));
-  return static_cast<uint32_t>(d);
-}
 
 } // namespace
 
@@ -169,7 +160,7 @@ Napi::Value RegionReader::Drain(const Napi::CallbackInfo &info)
 {
   Napi::Env env = info.Env();
   CheckOpen(env);
-  uint32_t max_records = MaxRecordsArg(info[0], "drain(maxRecords)");
+  uint32_t max_records = MaxRecordsArg(info[0], "drain(maxRecords)", kDefaultMaxRecords, kMaxRecordsLimit);
   RegionState &st = *state_;
   const uint32_t n_rings = static_cast<uint32_t>(st.rings.size());
   Napi::Array out = Napi::Array::New(env);
@@ -200,7 +191,7 @@ Napi::Value RegionReader::DrainBatch(const Napi::CallbackInfo &info)
   Napi::Env env = info.Env();
   CheckOpen(env);
   StoreCore *aggs = Aggregates::FromArg(info[0], "drainBatch(aggregates, maxRecords): aggregates");
-  uint32_t max_records = MaxRecordsArg(info[1], "drainBatch(aggregates, maxRecords)");
+  uint32_t max_records = MaxRecordsArg(info[1], "drainBatch(aggregates, maxRecords)", kDefaultMaxRecords, kMaxRecordsLimit);
   RegionState &st = *state_;
   const uint32_t n_rings = static_cast<uint32_t>(st.rings.size());
   BatchBuilder batch(aggs, BatchOptionsArg(info[2], "drainBatch(aggregates, maxRecords, options)").eve);

@@ -232,15 +232,18 @@ export type AggregateKind = "ja4" | "ja3" | "ja3s" | "sni" | "ja4_sni";
 
 /** One aggregate's figures (NativeAggregates.get). */
 export interface NativeAggregate {
+  /** Unix milliseconds of the first and last handshake seen. */
   firstSeen: number;
   lastSeen: number;
   count: number;
+  /** Distinct client IPs / server IPs / SNIs seen with it (exact up to a bound, then estimated). */
   distinctClients: number;
   distinctServers: number;
   /** 1 for the sni and ja4_sni kinds. */
   distinctSnis: number;
-  /** First client ALPN ("" none) → count. */
+  /** ALPN (first client ALPN, "" for none) → count. */
   alpn: Record<string, number>;
+  /** Handshakes over TCP (TLS), QUIC and DTLS. */
   tcp: number;
   quic: number;
   dtls: number;

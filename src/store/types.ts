@@ -6,28 +6,20 @@
  * history. One implementation (src/store/store.ts) serves the API, the
  * supervisor and the tests; the API depends only on this file.
  */
-import type { NativeAggregates, RecordBatch, TlsfpRecord } from "../addon/native.js";
+import type {
+  NativeAggregate,
+  NativeAggregates,
+  RecordBatch,
+  TlsfpRecord,
+} from "../addon/native.js";
 
 /** What an aggregate is keyed by. `ja4_sni` keys are `${ja4}|${sni}`. */
 export type FingerprintKind = "ja4" | "ja3" | "ja3s" | "sni" | "ja4_sni";
 
-export interface FingerprintAggregate {
+/** An aggregate's figures (the native engine's, src/addon/native.ts) with its key and label. */
+export interface FingerprintAggregate extends NativeAggregate {
   kind: FingerprintKind;
   value: string;
-  /** Unix milliseconds of the first and last handshake seen. */
-  firstSeen: number;
-  lastSeen: number;
-  count: number;
-  /** Distinct client IPs / server IPs / SNIs seen with it (exact up to a bound, then estimated). */
-  distinctClients: number;
-  distinctServers: number;
-  distinctSnis: number;
-  /** ALPN (first client ALPN, "" for none) → count. */
-  alpn: Record<string, number>;
-  /** Handshakes over TCP (TLS), QUIC and DTLS. */
-  tcp: number;
-  quic: number;
-  dtls: number;
   /** Known-fingerprint label (config/labels), when one matches. */
   label?: FingerprintLabel;
 }

@@ -9,7 +9,10 @@
  * already counted skips the distinct-set updates (SeenTuples).
  */
 import type { TlsfpRecord } from "../../src/addon/native.js";
+import { hash32 } from "../../src/store/aggregates.js";
 import type { FingerprintKind } from "../../src/store/types.js";
+
+export { hash32 };
 
 /** tcp, quic or dtls: also the name of the aggregate's count for it. */
 type Transport = TlsfpRecord["transport"];
@@ -18,21 +21,6 @@ export const DEFAULT_DISTINCT_BOUND = 4096;
 
 const HLL_P = 10;
 const HLL_M = 1 << HLL_P;
-
-/** 32-bit FNV-1a over UTF-16 code units, then murmur3's finaliser for avalanche. */
-export function hash32(s: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) {
-    h ^= s.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h | 0 || 1; // 0 marks an empty slot
-}
 
 /** Adds a hash; true when a register grew. */
 function hllAdd(reg: Uint8Array, h: number): boolean {
