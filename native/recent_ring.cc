@@ -7,8 +7,9 @@
 namespace tlsfp {
 
 RecentRing::RecentRing(uint32_t max_records, size_t max_bytes)
-    : entries_(max_records), bytes_(max_records > 0 ? std::max(max_bytes, TLSFP_RECORD_PACKED_MAX) : 0)
+    : entries_(max_records), bytes_size_(max_records > 0 ? std::max(max_bytes, TLSFP_RECORD_PACKED_MAX) : 0)
 {
+  bytes_.reset(new uint8_t[bytes_size_]); // default-initialized: untouched
 }
 
 void RecentRing::DropOldest()
@@ -31,7 +32,7 @@ void RecentRing::Push(uint64_t index, const struct tlsfp_record &rec, const Rece
   // overwrites a prefix of the oldest ones. When it does not fit before the
   // end it goes at 0, and the entries in the skipped tail go first.
   size_t at = write_;
-  if (write_ + n > bytes_.size()) {
+  if (write_ + n > bytes_size_) {
     at = 0;
     while (count_ > 0 && entries_[head_].offset >= write_)
       DropOldest();
@@ -43,7 +44,7 @@ void RecentRing::Push(uint64_t index, const struct tlsfp_record &rec, const Rece
       break;
     DropOldest();
   }
-  std::memcpy(bytes_.data() + at, scratch, n);
+  std::memcpy(bytes_.get() + at, scratch, n);
   write_ = at + n;
   RecentEntry &e = entries_[(head_ + count_) % entries_.size()];
   e = cols;

@@ -14,6 +14,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include "tlsfp_c.h"
@@ -40,12 +41,15 @@ public:
   uint64_t Next() const { return next_; }             // index the next Push takes
   // Entry `index`, or null when it is not held (dropped, or not yet pushed).
   const RecentEntry *Find(uint64_t index) const;
-  const uint8_t *Bytes(const RecentEntry &e) const { return bytes_.data() + e.offset; }
+  const uint8_t *Bytes(const RecentEntry &e) const { return bytes_.get() + e.offset; }
 
 private:
   void DropOldest();
   std::vector<RecentEntry> entries_; // circular, count_ from head_
-  std::vector<uint8_t> bytes_;       // circular by whole records
+  // Circular by whole records. Not zeroed: pages are committed as records
+  // reach them, so a quiet appliance does not hold the whole cap.
+  std::unique_ptr<uint8_t[]> bytes_;
+  size_t bytes_size_;
   uint32_t head_ = 0, count_ = 0;
   uint64_t next_ = 0;
   size_t write_ = 0; // next byte offset
