@@ -283,7 +283,7 @@ bool AggEngine::Seen(uint32_t pair, uint32_t ja3, uint32_t key, uint32_t value)
       break;
   }
   if (++seen_n_ * 2 > kSeenCapacity) {
-    std::fill(seen_.begin(), seen_.end(), SeenSlot{});
+    std::fill(seen_.get(), seen_.get() + kSeenCapacity, SeenSlot{});
     seen_n_ = 1;
     i = start;
   }

@@ -18,6 +18,8 @@
 #define TLSFP_ADDON_AGG_ENGINE_H
 
 #include <cstdint>
+#include <cstdlib>
+#include <new>
 #include <memory>
 #include <string>
 #include <utility>
@@ -99,7 +101,12 @@ struct AggInput {
 
 class AggEngine {
 public:
-  explicit AggEngine(uint32_t bound) : bound_(bound), seen_(kSeenCapacity) {}
+  explicit AggEngine(uint32_t bound)
+      : bound_(bound), seen_(static_cast<SeenSlot *>(std::calloc(kSeenCapacity, sizeof(SeenSlot))))
+  {
+    if (!seen_)
+      throw std::bad_alloc();
+  }
 
   StringIds ja4, ja3, ja3s, sni, alpn;
   PairIds pairs;
@@ -157,7 +164,12 @@ private:
   uint32_t size_[kAggKinds] = {}; // ids with room: chunks * 4096
   std::vector<uint32_t> dirty_[kAggKinds];
   uint32_t count_[kAggKinds] = {};
-  std::vector<SeenSlot> seen_; // pair 0 = empty (ids start at 1)
+  // pair 0 = empty (ids start at 1). calloc: its 16 MB are committed as
+  // handshakes reach them, not up front.
+  struct FreeDeleter {
+    void operator()(void *p) const { std::free(p); }
+  };
+  std::unique_ptr<SeenSlot[], FreeDeleter> seen_;
   uint32_t seen_n_ = 0;
 };
 

@@ -151,7 +151,8 @@ Napi::Value CaptureAnalyzer::NextBatch(const Napi::CallbackInfo &info)
   if (pending_error_)
     ThrowPendingError(env);
 
-  BatchBuilder batch(aggs, BatchOptionsArg(info[2], "nextBatch(aggregates, maxRecords, options)").eve);
+  const BatchOptions opts = BatchOptionsArg(info[2], "nextBatch(aggregates, maxRecords, options)");
+  BatchBuilder batch(aggs, opts.eve, opts.aggregate);
   sink_.BeginBatch(env, &batch);
   Pump(max_records);
   sink_.End();

@@ -64,6 +64,10 @@ BatchOptions BatchOptionsArg(const Napi::Value &v, const char *fn)
   if (!eve.IsUndefined() && !eve.IsBoolean())
     throw Napi::TypeError::New(v.Env(), std::string(fn) + ": options.eve must be a boolean");
   o.eve = eve.IsBoolean() && eve.As<Napi::Boolean>().Value();
+  Napi::Value agg = v.As<Napi::Object>().Get("aggregate");
+  if (!agg.IsUndefined() && !agg.IsBoolean())
+    throw Napi::TypeError::New(v.Env(), std::string(fn) + ": options.aggregate must be a boolean");
+  o.aggregate = !agg.IsBoolean() || agg.As<Napi::Boolean>().Value();
   return o;
 }
 
@@ -99,6 +103,15 @@ uint32_t BatchBuilder::EscapedId(StringIds &ids, const void *p, size_t len, uint
 
 void BatchBuilder::Add(const struct tlsfp_record &rec)
 {
+  count_++;
+  if (eve_) {
+    static thread_local char line[TLSFP_EVE_LINE_MAX];
+    size_t len = tlsfp_eve_format(&rec, line, sizeof(line));
+    if (len < sizeof(line))
+      eve_lines_.append(line, len);
+  }
+  if (!aggregate_)
+    return;
   AggEngine &e = core_->engine;
   const bool has_sh = (rec.flags & TLSFP_REC_F_SERVER_HELLO) != 0;
   bool added = false;
@@ -137,13 +150,6 @@ void BatchBuilder::Add(const struct tlsfp_record &rec)
   cols.sni = in.sni;
   cols.transport = in.transport;
   core_->recent.Push(core_->next_index++, rec, cols);
-
-  if (eve_) {
-    static thread_local char line[TLSFP_EVE_LINE_MAX];
-    size_t len = tlsfp_eve_format(&rec, line, sizeof(line));
-    if (len < sizeof(line))
-      eve_lines_.append(line, len);
-  }
 }
 
 void BatchBuilder::Flush()
@@ -164,6 +170,7 @@ Napi::Object BatchBuilder::Finish(Napi::Env env)
   eve_lines_.clear();
   inputs_.clear();
   added_ = 0;
+  count_ = 0;
   first_ = core_->next_index;
   newest_ms_ = 0;
   return o;

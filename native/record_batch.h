@@ -36,11 +36,15 @@ enum RecentColumn : uint32_t {
 
 class BatchBuilder {
 public:
-  // eve: also write each record's EVE line into the batch.
-  BatchBuilder(StoreCore *core, bool eve) : core_(core), eve_(eve), first_(core->next_index) {}
+  // eve: also write each record's EVE line into the batch; aggregate:
+  // false leaves the core untouched (only the EVE lines are wanted).
+  BatchBuilder(StoreCore *core, bool eve, bool aggregate)
+      : core_(core), eve_(eve), aggregate_(aggregate), first_(core->next_index)
+  {
+  }
 
   void Add(const struct tlsfp_record &rec);
-  uint32_t Count() const { return static_cast<uint32_t>(inputs_.size()); }
+  uint32_t Count() const { return count_; }
 
   // { n, first, newestMs, eve? } (RecordBatch in src/addon/native.ts).
   Napi::Object Finish(Napi::Env env);
@@ -52,6 +56,8 @@ private:
 
   StoreCore *core_;
   bool eve_;
+  bool aggregate_;
+  uint32_t count_ = 0;
   uint64_t first_;
   double newest_ms_ = 0;
   std::string eve_lines_;
@@ -65,9 +71,11 @@ private:
 // scattered over 5 KB, where no hardware prefetcher guesses them.
 void PrefetchRecord(const struct tlsfp_record *rec);
 
-// The options argument of drainBatch / nextBatch: { eve?: boolean }.
+// The options argument of drainBatch / nextBatch: { eve?: boolean,
+// aggregate?: boolean }.
 struct BatchOptions {
   bool eve = false;
+  bool aggregate = true;
 };
 BatchOptions BatchOptionsArg(const Napi::Value &v, const char *fn);
 

@@ -194,7 +194,8 @@ Napi::Value RegionReader::DrainBatch(const Napi::CallbackInfo &info)
   uint32_t max_records = MaxRecordsArg(info[1], "drainBatch(aggregates, maxRecords)", kDefaultMaxRecords, kMaxRecordsLimit);
   RegionState &st = *state_;
   const uint32_t n_rings = static_cast<uint32_t>(st.rings.size());
-  BatchBuilder batch(aggs, BatchOptionsArg(info[2], "drainBatch(aggregates, maxRecords, options)").eve);
+  const BatchOptions opts = BatchOptionsArg(info[2], "drainBatch(aggregates, maxRecords, options)");
+  BatchBuilder batch(aggs, opts.eve, opts.aggregate);
   bool progress = true;
   while (batch.Count() < max_records && progress) {
     progress = false;

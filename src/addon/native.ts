@@ -226,6 +226,11 @@ export interface RecentRows {
 export interface BatchOptions {
   /** Also write the records' EVE lines (RecordBatch.eve). */
   eve?: boolean;
+  /**
+   * false: leave the aggregates and the recent ring alone, only count the
+   * records (and write their EVE lines): `tlsfp pcap`. Default true.
+   */
+  aggregate?: boolean;
 }
 
 export type AggregateKind = "ja4" | "ja3" | "ja3s" | "sni" | "ja4_sni";

@@ -33,8 +33,8 @@ export class LineWriter {
     return new LineWriter(stream, true);
   }
 
-  /** Writes text (whole lines); resolves once the stream can take more. */
-  async write(text: string): Promise<void> {
+  /** Writes text (whole lines; UTF-8 bytes as they are); resolves once the stream can take more. */
+  async write(text: string | Uint8Array): Promise<void> {
     this.check();
     if (this.closed || text.length === 0) return;
     if (!this.stream.write(text)) await this.drained();

@@ -5,7 +5,6 @@
 import { parseArgs } from "node:util";
 import { loadAddon } from "../addon/load.js";
 import { type CaptureAnalyzer, isNativeError, type PipelineOptions } from "../addon/native.js";
-import { toEveLine } from "../export/eve.js";
 import { LineWriter } from "./output.js";
 import { ProgressBar, shouldShowProgress } from "./progress.js";
 import { formatSummary } from "./summary.js";
@@ -141,13 +140,17 @@ async function analyze(analyzer: CaptureAnalyzer, args: PcapArgs): Promise<numbe
   const bar = showBar ? new ProgressBar(process.stderr) : undefined;
   let handshakes = 0;
   let failure: string | undefined;
+  // The EVE lines come from the addon's C writer (dpdk/export/eve.c, byte for
+  // byte src/export/eve.ts's): no JS object per record. Nothing is aggregated.
+  const core = new (loadAddon().Aggregates)();
+  const options = { eve: true, aggregate: false };
   try {
     for (;;) {
-      const batch = analyzer.next(BATCH);
-      await out.write(batch.records.map(toEveLine).join(""));
-      handshakes += batch.records.length;
+      const { batch, done } = analyzer.nextBatch(core, BATCH, options);
+      if (batch.eve !== undefined) await out.write(batch.eve);
+      handshakes += batch.n;
       bar?.update(analyzer.progress());
-      if (batch.done || out.closed) break;
+      if (done || out.closed) break;
       await new Promise((r) => setImmediate(r)); // let signals and I/O in between batches
     }
   } catch (e) {

@@ -115,6 +115,18 @@ describe("RecordBatch and the recent ring", () => {
     expect(total).toBeGreaterThan(250);
   });
 
+  it("with aggregate: false, only counts and writes EVE lines (tlsfp pcap)", () => {
+    const path = join(FIXTURES, "synthetic", "alpn.pcap");
+    const core = new addon.Aggregates();
+    const a = new addon.CaptureAnalyzer(path);
+    const { batch } = a.nextBatch(core, 1000, { eve: true, aggregate: false });
+    a.close();
+    expect(batch.n).toBe(28);
+    expect(batch.eve?.toString("utf8")).toBe(records(path).map(toEveLine).join(""));
+    expect(core.size("ja4")).toBe(0);
+    expect(core.recent(0).n).toBe(0);
+  });
+
   it("keeps the newest entries when it is full", () => {
     const core = new addon.Aggregates({ recentMax: 0 }); // 65 536 at least
     const path = join(FIXTURES, "synthetic", "alpn.pcap"); // 28 handshakes
