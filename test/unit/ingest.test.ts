@@ -1,13 +1,11 @@
-/** The ingest loop over real captures (CaptureAnalyzer → store). */
+/** Real captures through the ingest path (CaptureAnalyzer.nextBatch → store.ingestBatch). */
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import type { TlsfpRecord } from "../../src/addon/native.js";
-import { captureSource, IngestLoop, type IngestSource } from "../../src/ingest/ingest.js";
 import { openStore } from "../../src/store/store.js";
+import type { FingerprintStore } from "../../src/store/types.js";
 import { addon } from "../helpers/addon.js";
-import { fakeRecord } from "../helpers/record.js";
 
 const dir = mkdtempSync(join(tmpdir(), "tlsfp-ingest-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -18,18 +16,35 @@ interface Expected {
   handshakes: { ja4: string; ja3: { hash: string }; sni: string | null; transport: string }[];
 }
 
-describe("IngestLoop", () => {
-  it("feeds a real capture into the store, labelled", async () => {
-    const store = openStore({ path: join(dir, "demo.db"), flushIntervalMs: 0 });
-    const analyzer = new addon.CaptureAnalyzer(join(root, "config", "demo.pcapng"));
-    const loop = new IngestLoop(captureSource(analyzer, 4), store);
-    await loop.start();
-    const n = analyzer.counters().handshakes ?? 0;
+/** Feeds a capture into the store in batches of at most `size`; returns [records, batches]. */
+function ingestCapture(store: FingerprintStore, path: string, size = 1024): [number, number] {
+  const analyzer = new addon.CaptureAnalyzer(path);
+  let records = 0;
+  let batches = 0;
+  try {
+    for (;;) {
+      const { batch, done } = analyzer.nextBatch(store.aggregates, size);
+      if (batch.n > 0) {
+        store.ingestBatch(batch);
+        records += batch.n;
+        batches++;
+      }
+      if (done) break;
+    }
+    expect(records).toBe(analyzer.counters().handshakes);
+  } finally {
     analyzer.close();
-    expect(n).toBeGreaterThan(20);
-    expect(loop.counters.records).toBe(n);
-    expect(loop.counters.records).toBe(store.stats().ingested);
-    expect(loop.counters.batches).toBeGreaterThanOrEqual(Math.ceil(loop.counters.records / 4));
+  }
+  return [records, batches];
+}
+
+describe("capture → store", () => {
+  it("feeds a real capture into the store, labelled", () => {
+    const store = openStore({ path: join(dir, "demo.db"), flushIntervalMs: 0 });
+    const [records, batches] = ingestCapture(store, join(root, "config", "demo.pcapng"), 4);
+    expect(records).toBeGreaterThan(20);
+    expect(records).toBe(store.stats().ingested);
+    expect(batches).toBeGreaterThanOrEqual(Math.ceil(records / 4));
 
     const go = JSON.parse(
       readFileSync(join(fixtures, "clients", "go.expected.json"), "utf8"),
@@ -44,15 +59,13 @@ describe("IngestLoop", () => {
     expect(quic.total).toBeGreaterThanOrEqual(3);
     for (const a of quic.items) expect(a.quic).toBe(a.count);
     const all = store.recentHandshakes({ limit: 1000, offset: 0 });
-    expect(all.total).toBe(loop.counters.records);
+    expect(all.total).toBe(records);
     store.close();
   });
 
-  it("matches a fixture's expected values exactly", async () => {
+  it("matches a fixture's expected values exactly", () => {
     const store = openStore({ path: ":memory:", flushIntervalMs: 0, labels: [] });
-    const analyzer = new addon.CaptureAnalyzer(join(fixtures, "quic", "firefox.pcap"));
-    await new IngestLoop(captureSource(analyzer), store).start();
-    analyzer.close();
+    ingestCapture(store, join(fixtures, "quic", "firefox.pcap"));
     const exp = JSON.parse(
       readFileSync(join(fixtures, "quic", "firefox.expected.json"), "utf8"),
     ) as Expected;
@@ -65,25 +78,6 @@ describe("IngestLoop", () => {
       alpn: { h3: 1 },
       topSnis: [{ value: hs?.sni, count: 1 }],
     });
-    store.close();
-  });
-
-  it("polls an empty source again, yields between batches and stops", async () => {
-    const store = openStore({ path: ":memory:", flushIntervalMs: 0, labels: [] });
-    const queue: TlsfpRecord[][] = [[], [fakeRecord()], [], [fakeRecord(), fakeRecord()]];
-    const source: IngestSource = () => queue.shift() ?? [];
-    const loop = new IngestLoop(source, store, { idleMs: 1 });
-    let ticks = 0;
-    const timer = setInterval(() => ticks++, 0);
-    const running = loop.start();
-    while (loop.counters.records < 3) await new Promise((r) => setTimeout(r, 2));
-    await loop.stop();
-    await running;
-    clearInterval(timer);
-    expect(loop.counters).toMatchObject({ batches: 2, records: 3 });
-    expect(loop.counters.idlePolls).toBeGreaterThanOrEqual(2);
-    expect(ticks).toBeGreaterThan(0);
-    expect(store.stats().ingested).toBe(3);
     store.close();
   });
 });
