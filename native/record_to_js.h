@@ -21,7 +21,7 @@ Napi::Array U16sToJs(Napi::Env env, const uint16_t *v, size_t n);
 Napi::String NameToJs(Napi::Env env, const void *p, size_t len);
 Napi::Array AlpnListToJs(Napi::Env env, const uint8_t *body, size_t len);
 
-// The same escaping as text (NameToJs, and the Dictionary's SNI/ALPN keys).
+// The same escaping as text (NameToJs, and the aggregates' SNI/ALPN keys).
 std::string EscapeName(const void *p, size_t len);
 
 // An address as a record shows it (srcIp, destIp): dotted IPv4, or

@@ -95,8 +95,8 @@ export interface FingerprintStore {
   /** Aggregate and keep records given as objects (tests, small feeds). */
   ingest(records: readonly TlsfpRecord[]): void;
   /**
-   * The ingest path, over 1 M records/s on one core (bench/ingest.mjs): a
-   * batch drained into this store's `aggregates` (RegionReader.drainBatch,
+   * The ingest path (bench/ingest.mjs measures it): a batch drained into
+   * this store's `aggregates` (RegionReader.drainBatch,
    * CaptureAnalyzer.nextBatch), which aggregated it as it read it. This
    * counts it and keeps its history and live-stream share.
    */
