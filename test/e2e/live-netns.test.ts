@@ -9,8 +9,6 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadAddon } from "../../src/addon/load.js";
-import type { TlsfpRecord } from "../../src/addon/native.js";
 import { NetnsPair } from "../helpers/netns.js";
 import {
   CLI,
@@ -51,7 +49,7 @@ describe("tlsfp run on a live veth (net_af_packet) in a namespace", () => {
     const eve = join(tmp, "run.jsonl");
     const cap = join(tmp, "live.pcap");
 
-    const { server, dump } = await serveAndCapture(pair, tmp, PORT, cap);
+    const { dump } = await serveAndCapture(pair, tmp, PORT, cap); // the pair stops the server
     const run = pair.start(
       pair.a,
       process.execPath,

@@ -9,8 +9,6 @@ import { type AddressInfo, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadAddon } from "../../src/addon/load.js";
-import type { TlsfpRecord } from "../../src/addon/native.js";
 import {
   eveKey,
   FIXTURES,

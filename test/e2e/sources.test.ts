@@ -21,8 +21,6 @@ import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadAddon } from "../../src/addon/load.js";
-import type { TlsfpRecord } from "../../src/addon/native.js";
 import { hugetlbfsMounts } from "../../src/dataplane/region.js";
 import { NetnsPair } from "../helpers/netns.js";
 import {
@@ -306,7 +304,7 @@ describe("tlsfp run on net_af_xdp, a monitor veth fed by a tc mirror", () => {
     const instance = `e2exdp${process.pid}`;
     const eve = join(tmp, "xdp.jsonl");
     const cap = join(tmp, "xdp.pcap");
-    const { server, dump } = await serveAndCapture(p, tmp, PORT, cap);
+    const { dump } = await serveAndCapture(p, tmp, PORT, cap); // the pair stops the server
     const run = p.start(
       p.a,
       process.execPath,

@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { RECENT_COLUMNS, type RecordBatch, type TlsfpRecord } from "../../src/addon/native.js";
 import { toEveLine } from "../../src/export/eve.js";
-import { hash32, KINDS } from "../../src/store/aggregates.js";
+import { KINDS } from "../../src/store/aggregates.js";
 import { openStore } from "../../src/store/store.js";
 import type { FingerprintStore, StoredHandshake } from "../../src/store/types.js";
 import { addon } from "../helpers/addon.js";
