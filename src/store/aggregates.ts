@@ -4,7 +4,7 @@
  *
  * They live in C++ (native/agg_engine.h), beside the dictionary that gives
  * their keys small ids: the ring drain aggregates each record as it reads it
- * (RegionReader.drainBatch), with no JS object per record: 0.66-0.97 M
+ * (RegionReader.drainBatch), with no JS object per record: 0.66-0.94 M
  * records per CPU second on one core, against ~55 k before (bench/ingest.mjs,
  * docs/benchmarks.md). This
  * class is the TypeScript side: the records given as objects, the id →
