@@ -187,6 +187,7 @@ export function statsJson(rt: RuntimeStats, store: StoreStats, api: StatsT["api"
     store: {
       ingested: store.ingested,
       history_rows: store.historyRows,
+      history_skipped: store.historySkipped,
       aggregates: { ...store.aggregates },
       last_flush: store.lastFlush,
     },

@@ -253,6 +253,9 @@ export const Stats = Type.Object(
     store: Type.Object({
       ingested: UInt(),
       history_rows: UInt(),
+      history_skipped: UInt(
+        "Handshakes that never reached the history: left out by a time-limited flush under load, or pushed out of the recent ring first.",
+      ),
       aggregates: Type.Record(Type.String(), UInt()),
       last_flush: UInt("Unix ms, 0 if none yet."),
     }),

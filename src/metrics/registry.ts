@@ -130,6 +130,11 @@ export function createMetrics(opts: MetricsOptions = {}): Metrics {
     help: "Handshakes kept in the recent history.",
     registers,
   });
+  const storeHistorySkipped = new Counter({
+    name: "tlsfp_store_history_skipped_total",
+    help: "Handshakes that never reached the history (time-limited flushes under load).",
+    registers,
+  });
   const storeAggregates = new Gauge({
     name: "tlsfp_store_aggregates",
     help: "Distinct aggregates by kind.",
@@ -195,6 +200,7 @@ export function createMetrics(opts: MetricsOptions = {}): Metrics {
       const s = store.stats();
       setCounter(storeIngested, s.ingested);
       storeHistory.set(s.historyRows);
+      setCounter(storeHistorySkipped, s.historySkipped);
       for (const [kind, n] of Object.entries(s.aggregates)) storeAggregates.set({ kind }, n);
       storeFlush.set(s.lastFlush / 1000);
       return registry.metrics();

@@ -143,6 +143,7 @@ class Store implements FingerprintStore {
   private pending: Segment[] = [];
   private pendingRows = 0;
   private pendingSeq = 1;
+  private historySkipped = 0;
   /** Aggregate rows taken from the engine whose write failed: written first next time. */
   private unwritten: { kind: FingerprintKind; row: NativeAggregateRow }[] = [];
   private seq: number;
@@ -528,6 +529,7 @@ class Store implements FingerprintStore {
     return {
       ingested: this.ingested,
       historyRows: Math.min(this.historyMax, this.db.historyCount() + this.pendingRows),
+      historySkipped: this.historySkipped,
       aggregates,
       lastFlush: this.lastFlush,
     };
@@ -583,8 +585,12 @@ class Store implements FingerprintStore {
     this.pendingRows = 0;
     this.pendingSeq = this.seq + 1;
     const chunks = this.historyChunks(segments, skip, pendingSeq);
-    const moreHistory = (): HistoryRow[] | null =>
-      performance.now() < historyDeadline ? chunks() : null;
+    let written = 0;
+    const moreHistory = (): HistoryRow[] | null => {
+      const rows = performance.now() < historyDeadline ? chunks() : null;
+      if (rows !== null) written += rows.length;
+      return rows;
+    };
     const now = Date.now();
     try {
       this.db.flush(
@@ -604,6 +610,7 @@ class Store implements FingerprintStore {
       throw e;
     }
     this.lastFlush = now;
+    this.historySkipped += Math.min(pendingRows, this.historyMax) - written;
   }
 
   close(): void {

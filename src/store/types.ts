@@ -86,6 +86,14 @@ export interface Page<T> {
 export interface StoreStats {
   ingested: number;
   historyRows: number;
+  /**
+   * Handshakes that never reached the history since the store was opened:
+   * left out by a time-limited flush under load (the newest rows are written
+   * first), or pushed out of the native recent ring before a flush. The
+   * rows past historyMax between two flushes are not counted: the history
+   * would have dropped them anyway.
+   */
+  historySkipped: number;
   aggregates: Record<FingerprintKind, number>;
   /** Unix ms of the last persisted flush, 0 if none yet. */
   lastFlush: number;

@@ -212,7 +212,13 @@ export class FakeStore implements FingerprintStore {
       ja4_sni: 0,
     };
     for (const a of this.aggs.values()) aggregates[a.kind]++;
-    return { ingested: this.seq, historyRows: this.history.length, aggregates, lastFlush: 0 };
+    return {
+      ingested: this.seq,
+      historyRows: this.history.length,
+      historySkipped: 0,
+      aggregates,
+      lastFlush: 0,
+    };
   }
 
   flush(): void {}

@@ -276,6 +276,7 @@ describe("GET /api/v1/stats, /healthz, /metrics", () => {
       store: {
         ingested: 5,
         history_rows: 5,
+        history_skipped: 0,
         aggregates: { ja4: 3, ja3: 2, ja3s: 1, sni: 4, ja4_sni: 0 },
         last_flush: 0,
       },

@@ -8,7 +8,7 @@
 import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it, vi } from "vitest";
 import { RECENT_COLUMNS, type RecordBatch, type TlsfpRecord } from "../../src/addon/native.js";
 import { toEveLine } from "../../src/export/eve.js";
 import { KINDS } from "../../src/store/aggregates.js";
@@ -267,6 +267,24 @@ describe("native aggregates", () => {
 });
 
 describe("timed flushes", () => {
+  it("count the history rows they leave out when their time is up", async () => {
+    const path = join(dir, "skipped.db");
+    const s = openStore({ path, flushIntervalMs: 10, labels: [], historyMax: 100 });
+    s.ingest(crowd(300));
+    // The clock jumps past every deadline right after a flush starts.
+    let calls = 0;
+    const spy = vi.spyOn(performance, "now").mockImplementation(() => (calls++ === 0 ? 0 : 1e12));
+    await new Promise((r) => setTimeout(r, 60));
+    spy.mockRestore();
+    expect(s.stats().historySkipped).toBe(100);
+    const want = s.queryFingerprints({ limit: 1_000_000, offset: 0, sort: "value" });
+    s.close(); // writes the aggregates the timed flush left queued
+    const again = openStore({ path, flushIntervalMs: 0, labels: [] });
+    expect(again.recentHandshakes({ limit: 10, offset: 0 }).total).toBe(0);
+    expect(again.queryFingerprints({ limit: 1_000_000, offset: 0, sort: "value" })).toEqual(want);
+    again.close();
+  });
+
   it("write what fits in their budget, lose nothing, and close writes the rest", async () => {
     const path = join(dir, "budget.db");
     const s = openStore({ path, flushIntervalMs: 20, labels: [], historyMax: 500 });
