@@ -442,7 +442,8 @@ Napi::Value Aggregates::Recent(const Napi::CallbackInfo &info)
     c[kRecentTransport] = static_cast<int32_t>(e.transport);
     packed.append(reinterpret_cast<const char *>(r.Bytes(e)), e.len);
     offsets[i + 1] = static_cast<uint32_t>(packed.size());
-    if (tlsfp_record_unpack(r.Bytes(e), e.len, &rec) != 0)
+    // The addresses are in the packed head: no need to unpack the whole record.
+    if (tlsfp_record_unpack_head(r.Bytes(e), e.len, &rec) != 0)
       throw Napi::Error::New(env, "recent: a packed record does not read back");
     addrs.Set(2 * i, Napi::String::New(env, text, FormatAddress(rec.src_ip, rec.ip_version, text)));
     addrs.Set(2 * i + 1, Napi::String::New(env, text, FormatAddress(rec.dst_ip, rec.ip_version, text)));

@@ -14,11 +14,6 @@ namespace {
 // the longer the run, the fewer handshakes wait for memory unannounced.
 constexpr size_t kBulk = 1024;
 
-inline uint32_t Transport(char t)
-{
-  return t == 'q' ? 1 : t == 'd' ? 2 : 0;
-}
-
 // True when EscapeName would return the bytes unchanged: printable ASCII,
 // no backslash (every real SNI and ALPN).
 inline bool PlainName(const uint8_t *b, size_t len)
@@ -133,7 +128,7 @@ void BatchBuilder::Add(const struct tlsfp_record &rec)
   in.alpn = first ? EscapedId(e.alpn, rec.alpn + 1, rec.alpn[0], nullptr) : e.alpn.Id("", 0, &added);
   in.client = AddressHash(rec.src_ip, rec.ip_version);
   in.server = AddressHash(rec.dst_ip, rec.ip_version);
-  in.transport = Transport(rec.transport);
+  in.transport = TransportIndex(rec.transport);
   // Math.floor(Number(tsNs) / 1e6) in JS: the same IEEE operations.
   in.ts_ms = std::floor(static_cast<double>(rec.ts_ns) / 1e6);
   inputs_.push_back(in);

@@ -237,7 +237,7 @@ Napi::Object RecordToJs(Napi::Env napi_env_wrap, const struct tlsfp_record &rec)
   u[kSlotDestPort] = rec.dst_port;
   u[kSlotIpVersion] = rec.ip_version;
   u[kSlotUdp] = rec.l4proto == 17;
-  u[kSlotTransport] = rec.transport == 'q' ? 1 : rec.transport == 'd' ? 2 : 0;
+  u[kSlotTransport] = TransportIndex(rec.transport);
   uint8_t nvlan = rec.vlan_count < 4 ? rec.vlan_count : 4;
   u[kSlotNvlan] = nvlan;
   for (uint32_t i = 0; i < 4; i++)

@@ -21,6 +21,13 @@ Napi::Array U16sToJs(Napi::Env env, const uint16_t *v, size_t n);
 Napi::String NameToJs(Napi::Env env, const void *p, size_t len);
 Napi::Array AlpnListToJs(Napi::Env env, const uint8_t *body, size_t len);
 
+// A record's transport ('t', 'q', 'd') as 0 tcp, 1 quic, 2 dtls: the
+// builder's slot and the aggregates' column.
+inline uint32_t TransportIndex(char t)
+{
+  return t == 'q' ? 1 : t == 'd' ? 2 : 0;
+}
+
 // The same escaping as text (NameToJs, and the aggregates' SNI/ALPN keys).
 std::string EscapeName(const void *p, size_t len);
 

@@ -151,3 +151,12 @@ bad:
 	memset(rec, 0, sizeof(*rec));
 	return -1;
 }
+
+int
+tlsfp_record_unpack_head(const uint8_t *in, size_t len, struct tlsfp_record *rec)
+{
+	if (len < 2 + HEAD_LEN || in[0] != PACK_MAGIC || in[1] != TLSFP_RECORD_ABI)
+		return -1;
+	memcpy(rec, in + 2, HEAD_LEN);
+	return 0;
+}

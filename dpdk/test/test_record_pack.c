@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* Packed records: exact round trips, and every malformed input refused. */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -139,6 +140,19 @@ main(void)
 	uint16_t huge = TLSFP_REC_SNI_CAP + 1;
 	memcpy(buf + sni_len_at, &huge, 2);
 	CHECK_EQ_INT(tlsfp_record_unpack(buf, n, &back), -1);
+
+	/* The head alone: the same fields as a whole unpack, nothing after. */
+	make_record(&rec, 40, 18, 14, 3, 2);
+	n = tlsfp_record_pack(&rec, buf, sizeof(buf));
+	memset(&back, 0xab, sizeof(back));
+	CHECK_EQ_INT(tlsfp_record_unpack_head(buf, n, &back), 0);
+	CHECK(memcmp(&back, &rec, offsetof(struct tlsfp_record, lists)) == 0);
+	CHECK_EQ_INT(back.lists[0], 0xabab);
+	CHECK_EQ_INT(
+		tlsfp_record_unpack_head(buf, 2 + offsetof(struct tlsfp_record, lists) - 1, &back),
+		-1);
+	buf[1] = TLSFP_RECORD_ABI + 1;
+	CHECK_EQ_INT(tlsfp_record_unpack_head(buf, n, &back), -1);
 
 	/* Random bytes never unpack into anything but 0 or -1, and never overrun. */
 	for (int t = 0; t < 20000; t++) {

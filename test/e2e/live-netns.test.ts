@@ -12,15 +12,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { NetnsPair } from "../helpers/netns.js";
 import {
   CLI,
-  eveKey,
+  expectEveMatchesCapture,
   leftoversOf,
   makeServerCert,
-  pcapRecords,
-  readEve,
-  recordKey,
   requireRootAndDpdk,
   serveAndCapture,
-  sortedKeys,
 } from "./util.js";
 
 const PORT = 8443;
@@ -176,17 +172,7 @@ describe("tlsfp run on a live veth (net_af_packet) in a namespace", () => {
     dump.child.kill("SIGINT");
     await dump.exited;
 
-    const got = readEve(eve).map(eveKey);
-    const want = pcapRecords(cap).map(recordKey);
-    expect(want.length).toBe(clients.length);
-    // Exactly once: one record per client connection (source port).
-    expect(new Set(got.map((k) => k.src)).size).toBe(got.length);
-    expect(sortedKeys(got)).toEqual(sortedKeys(want));
-    for (const k of got) {
-      expect(k.src.startsWith(`${pair.ipB}:`)).toBe(true);
-      expect(k.dest).toBe(`${pair.ipA}:${PORT}`);
-      expect(k.ja3s).not.toBeNull();
-    }
+    expectEveMatchesCapture(eve, cap, clients.length, pair, PORT);
     expect(leftoversOf(instance)).toEqual([]);
   });
 });

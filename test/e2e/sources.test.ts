@@ -26,6 +26,7 @@ import { NetnsPair } from "../helpers/netns.js";
 import {
   CLI,
   eveKey,
+  expectEveMatchesCapture,
   FIXTURES,
   leftoversOf,
   makeServerCert,
@@ -370,16 +371,7 @@ describe("tlsfp run on net_af_xdp, a monitor veth fed by a tc mirror", () => {
     dump.child.kill("SIGINT");
     await dump.exited;
 
-    const got = readEve(eve).map(eveKey);
-    const want = pcapRecords(cap).map(recordKey);
-    expect(want.length).toBe(clients.length);
-    expect(new Set(got.map((k) => k.src)).size).toBe(got.length);
-    expect(sortedKeys(got)).toEqual(sortedKeys(want));
-    for (const k of got) {
-      expect(k.src.startsWith(`${p.ipB}:`)).toBe(true);
-      expect(k.dest).toBe(`${p.ipA}:${PORT}`);
-      expect(k.ja3s).not.toBeNull();
-    }
+    expectEveMatchesCapture(eve, cap, clients.length, p, PORT);
     expect(leftoversOf(instance)).toEqual([]);
   });
 

@@ -5,7 +5,7 @@
 import { execFileSync, spawn } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { beforeEach } from "vitest";
+import { beforeEach, expect } from "vitest";
 import { addonPath, loadAddon } from "../../src/addon/load.js";
 import type { TlsfpRecord } from "../../src/addon/native.js";
 import { dataplaneBinary } from "../../src/dataplane/process.js";
@@ -219,4 +219,29 @@ export async function serveAndCapture(
   );
   await pair.waitFor(dump, /listening on/);
   return { server, dump };
+}
+
+/**
+ * A live run's EVE lines against the tcpdump of the same traffic through
+ * `tlsfp pcap`: the same handshakes, each exactly once (one per client
+ * connection), `clients` of them, every one from namespace b to a:port and
+ * with its ServerHello.
+ */
+export function expectEveMatchesCapture(
+  eve: string,
+  capture: string,
+  clients: number,
+  pair: NetnsPair,
+  port: number,
+): void {
+  const got = readEve(eve).map(eveKey);
+  const want = pcapRecords(capture).map(recordKey);
+  expect(want.length).toBe(clients);
+  expect(new Set(got.map((k) => k.src)).size).toBe(got.length);
+  expect(sortedKeys(got)).toEqual(sortedKeys(want));
+  for (const k of got) {
+    expect(k.src.startsWith(`${pair.ipB}:`)).toBe(true);
+    expect(k.dest).toBe(`${pair.ipA}:${port}`);
+    expect(k.ja3s).not.toBeNull();
+  }
 }

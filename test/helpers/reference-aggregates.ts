@@ -269,8 +269,6 @@ export class Agg {
   clients = new Distinct();
   servers = new Distinct();
   snis: Distinct | null;
-  /** Changed since the last flush; queued in the owner's dirty list when set. */
-  dirty = false;
 
   constructor(
     readonly kind: FingerprintKind,
@@ -300,7 +298,6 @@ export class Aggregates {
   readonly ja4Sni = new Map<string, Map<string, Agg>>();
   readonly alpns = new AlpnTable();
   private readonly seen = new SeenTuples();
-  dirty: Agg[] = [];
 
   constructor(readonly bound = DEFAULT_DISTINCT_BOUND) {}
 
@@ -330,21 +327,6 @@ export class Aggregates {
     return a;
   }
 
-  /** Puts a loaded aggregate in place (restart). */
-  restore(a: Agg): void {
-    this.byKind[a.kind].set(a.value, a);
-    if (a.kind === "ja4_sni") {
-      const bar = a.value.indexOf("|"); // a JA4 never holds '|', an SNI may
-      const ja4 = a.value.slice(0, bar);
-      let inner = this.ja4Sni.get(ja4);
-      if (inner === undefined) {
-        inner = new Map();
-        this.ja4Sni.set(ja4, inner);
-      }
-      inner.set(a.value.slice(bar + 1), a);
-    }
-  }
-
   /** t: 0 tcp, 1 quic, 2 dtls (a number: `a[name]++` is a slow keyed access). */
   private bump(a: Agg, ts: number, alpn: number, t: number, c: number, s: number, n: number) {
     if (ts < a.firstSeen) a.firstSeen = ts;
@@ -360,10 +342,6 @@ export class Aggregates {
     if (c !== 0) a.clients.add(c, bound);
     if (s !== 0) a.servers.add(s, bound);
     if (a.snis !== null && n !== 0) a.snis.add(n, bound);
-    if (!a.dirty) {
-      a.dirty = true;
-      this.dirty.push(a);
-    }
   }
 
   /**
@@ -431,23 +409,5 @@ export class Aggregates {
       if (c > 0) out[this.alpns.names[i] as string] = c;
     }
     return out;
-  }
-
-  /** Sets an aggregate's ALPN counts from a name → count record (restart). */
-  setAlpnMix(a: Agg, mix: Record<string, number>): void {
-    a.alpn = [];
-    for (const [name, c] of Object.entries(mix)) {
-      const i = this.alpns.id(name);
-      while (a.alpn.length <= i) a.alpn.push(0);
-      a.alpn[i] = c;
-    }
-  }
-
-  /** The dirty aggregates since the last call, with their flags cleared. */
-  takeDirty(): Agg[] {
-    const d = this.dirty;
-    this.dirty = [];
-    for (const a of d) a.dirty = false;
-    return d;
   }
 }

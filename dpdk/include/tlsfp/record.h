@@ -121,4 +121,9 @@ size_t tlsfp_record_pack(const struct tlsfp_record *rec, uint8_t *out, size_t ca
  * bytes are not a whole packed record of this ABI (rec is then zeroed). */
 int tlsfp_record_unpack(const uint8_t *in, size_t len, struct tlsfp_record *rec);
 
+/* Only the fields before `lists` (times, flow, addresses, ports, flags...),
+ * without touching the rest of *rec: for readers that need no more. 0, or
+ * -1 when the bytes do not start a packed record of this ABI. */
+int tlsfp_record_unpack_head(const uint8_t *in, size_t len, struct tlsfp_record *rec);
+
 #endif /* TLSFP_RECORD_H */
