@@ -103,10 +103,12 @@ async function pass(name, dir) {
   let n = 0;
   let polls = 0;
   let ingestCpu = 0;
+  let ingestFaults = 0;
   const t0 = process.hrtime.bigint();
   const cpu0 = process.cpuUsage();
   for (;;) {
     const c = process.cpuUsage();
+    const f0 = process.resourceUsage().minorPageFault;
     let got;
     if (name === "objects") {
       const recs = reader.drain(BATCH);
@@ -118,6 +120,7 @@ async function pass(name, dir) {
       if (got > 0) store.ingestBatch(b);
     }
     ingestCpu += cpuS(process.cpuUsage(c));
+    ingestFaults += process.resourceUsage().minorPageFault - f0;
     n += got;
     // As the appliance's loop: yield, so the store's flush timer runs.
     await new Promise((r) => setImmediate(r));
@@ -140,7 +143,8 @@ async function pass(name, dir) {
   store.close(); // writes what the timed flushes left queued
   const closeMs = Number(process.hrtime.bigint() - c) / 1e6;
   console.log(
-    `${name.padEnd(10)} ${fmt(n)} records: ingest ${fmt(n / ingestCpu)} /CPU s; ` +
+    `${name.padEnd(10)} ${fmt(n)} records: ingest ${fmt(n / ingestCpu)} /CPU s ` +
+      `(${fmt(ingestFaults)} page faults); ` +
       `with the store's flushes ${fmt(n / allCpu)} /CPU s; wall ${fmt(n / wall)} /s; ` +
       `polls ${polls}; aggregates ja4 ${st.aggregates.ja4} ja3 ${st.aggregates.ja3} ` +
       `sni ${st.aggregates.sni} ja4_sni ${st.aggregates.ja4_sni}, history ${st.historyRows}; ` +
