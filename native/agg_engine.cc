@@ -227,7 +227,7 @@ const Agg *AggEngine::Get(AggKind k, uint32_t id) const
 const Agg *AggEngine::Reserve(AggKind k, uint32_t id)
 {
   while (id > size_[k]) {
-    chunks_[k].emplace_back(new Agg[1u << kChunkBits]);
+    chunks_[k].emplace_back(size_t{1} << kChunkBits);
     size_[k] += 1u << kChunkBits;
   }
   return &At(k, id);
@@ -283,7 +283,7 @@ bool AggEngine::Seen(uint32_t pair, uint32_t ja3, uint32_t key, uint32_t value)
       break;
   }
   if (++seen_n_ * 2 > kSeenCapacity) {
-    std::fill(seen_.get(), seen_.get() + kSeenCapacity, SeenSlot{});
+    std::fill(seen_.Data(), seen_.Data() + kSeenCapacity, SeenSlot{});
     seen_n_ = 1;
     i = start;
   }

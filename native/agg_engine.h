@@ -27,6 +27,7 @@
 #include <vector>
 
 #include "dictionary.h"
+#include "huge_memory.h"
 #include "recent_ring.h"
 
 namespace tlsfp {
@@ -73,8 +74,10 @@ private:
 
 // One aggregate. The counters every record touches come first, so a bump
 // stays on its first two cache lines; up to four ALPNs are counted inline
-// (an aggregate sees a handful at most), others in `more_alpn`.
-struct Agg {
+// (an aggregate sees a handful at most), others in `more_alpn`. Aligned:
+// 224 bytes would straddle five cache lines every other aggregate, 256
+// aligned are four.
+struct alignas(64) Agg {
   static constexpr int kInlineAlpns = 4;
   double first = 0, last = 0, count = 0;
   double tcp = 0, quic = 0, dtls = 0;
@@ -102,12 +105,7 @@ struct AggInput {
 
 class AggEngine {
 public:
-  explicit AggEngine(uint32_t bound)
-      : bound_(bound), seen_(static_cast<SeenSlot *>(std::calloc(kSeenCapacity, sizeof(SeenSlot))))
-  {
-    if (!seen_)
-      throw std::bad_alloc();
-  }
+  explicit AggEngine(uint32_t bound) : bound_(bound), seen_(kSeenCapacity) {}
 
   StringIds ja4, ja3, ja3s, sni, alpn;
   PairIds pairs;
@@ -153,7 +151,8 @@ private:
 
   // Aggregates in chunks that never move (a vector of a million would copy
   // them all when it grows): id i at chunks_[k][(i-1) >> kChunkBits][(i-1) & mask].
-  static constexpr uint32_t kChunkBits = 12;
+  // 8192 aggregates of 256 bytes: one 2 MB huge page a chunk.
+  static constexpr uint32_t kChunkBits = 13;
   Agg &At(AggKind k, uint32_t id) const
   {
     const uint32_t i = id - 1;
@@ -161,16 +160,13 @@ private:
   }
 
   uint32_t bound_;
-  std::vector<std::unique_ptr<Agg[]>> chunks_[kAggKinds];
-  uint32_t size_[kAggKinds] = {}; // ids with room: chunks * 4096
+  std::vector<HugeArray<Agg>> chunks_[kAggKinds];
+  uint32_t size_[kAggKinds] = {}; // ids with room: chunks << kChunkBits
   std::vector<uint32_t> dirty_[kAggKinds];
   uint32_t count_[kAggKinds] = {};
-  // pair 0 = empty (ids start at 1). calloc: its 16 MB are committed as
-  // handshakes reach them, not up front.
-  struct FreeDeleter {
-    void operator()(void *p) const { std::free(p); }
-  };
-  std::unique_ptr<SeenSlot[], FreeDeleter> seen_;
+  // pair 0 = empty (ids start at 1). Its 16 MB are committed as handshakes
+  // reach them, not up front.
+  HugeArray<SeenSlot> seen_;
   uint32_t seen_n_ = 0;
 };
 

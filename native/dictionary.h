@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "huge_memory.h"
+
 namespace tlsfp {
 
 // Byte strings → ids: open addressing over an arena of the strings.
@@ -25,8 +27,13 @@ public:
 
 private:
   void Grow();
-  std::vector<uint32_t> slots_; // id, 0 = empty
-  std::vector<uint32_t> hashes_; // per slot, saves string compares on a miss
+  // The hash beside its id: a probe reads one cache line, and a string is
+  // compared only when the hashes agree.
+  struct Slot {
+    uint32_t hash;
+    uint32_t id; // 0 = empty
+  };
+  std::vector<Slot> slots_;
   std::vector<uint32_t> starts_; // id i's bytes are arena_[starts_[i-1], starts_[i])
   std::string arena_;
 };
@@ -45,12 +52,13 @@ public:
 private:
   void Grow();
   // The key beside its id: a lookup touches one random cache line, not two
-  // (this table holds every JA4×SNI pair: hundreds of thousands).
+  // (this table holds every JA4×SNI pair: hundreds of thousands, so it
+  // lives in huge pages).
   struct Slot {
     uint64_t key;
     uint32_t id; // 0 = empty
   };
-  std::vector<Slot> slots_;
+  HugeArray<Slot> slots_;
   std::vector<uint64_t> keys_; // id i's key is keys_[i-1]
 };
 

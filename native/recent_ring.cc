@@ -7,9 +7,9 @@
 namespace tlsfp {
 
 RecentRing::RecentRing(uint32_t max_records, size_t max_bytes)
-    : entries_(max_records), bytes_size_(max_records > 0 ? std::max(max_bytes, TLSFP_RECORD_PACKED_MAX) : 0)
+    : entries_(max_records), bytes_size_(max_records > 0 ? std::max(max_bytes, TLSFP_RECORD_PACKED_MAX) : 0),
+      bytes_(bytes_size_)
 {
-  bytes_.reset(new uint8_t[bytes_size_]); // default-initialized: untouched
 }
 
 void RecentRing::DropOldest()
@@ -44,7 +44,7 @@ void RecentRing::Push(uint64_t index, const struct tlsfp_record &rec, const Rece
       break;
     DropOldest();
   }
-  std::memcpy(bytes_.get() + at, scratch, n);
+  std::memcpy(static_cast<uint8_t *>(bytes_.Data()) + at, scratch, n);
   write_ = at + n;
   RecentEntry &e = entries_[(head_ + count_) % entries_.size()];
   e = cols;

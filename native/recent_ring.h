@@ -17,6 +17,7 @@
 #include <memory>
 #include <vector>
 
+#include "huge_memory.h"
 #include "tlsfp_c.h"
 
 namespace tlsfp {
@@ -41,15 +42,15 @@ public:
   uint64_t Next() const { return next_; }             // index the next Push takes
   // Entry `index`, or null when it is not held (dropped, or not yet pushed).
   const RecentEntry *Find(uint64_t index) const;
-  const uint8_t *Bytes(const RecentEntry &e) const { return bytes_.get() + e.offset; }
+  const uint8_t *Bytes(const RecentEntry &e) const { return static_cast<const uint8_t *>(bytes_.Data()) + e.offset; }
 
 private:
   void DropOldest();
   std::vector<RecentEntry> entries_; // circular, count_ from head_
-  // Circular by whole records. Not zeroed: pages are committed as records
-  // reach them, so a quiet appliance does not hold the whole cap.
-  std::unique_ptr<uint8_t[]> bytes_;
   size_t bytes_size_;
+  // Circular by whole records. Pages are committed as records reach them,
+  // so a quiet appliance does not hold the whole cap.
+  HugeMemory bytes_;
   uint32_t head_ = 0, count_ = 0;
   uint64_t next_ = 0;
   size_t write_ = 0; // next byte offset
