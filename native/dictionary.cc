@@ -60,9 +60,10 @@ inline bool SameBytes(const char *a, const char *b, size_t len)
 
 StringIds::StringIds() : slots_(kInitialSlots), starts_{0} {}
 
-uint32_t StringIds::Id(const char *s, size_t len, bool *added)
+uint32_t StringIds::Hash(const char *s, size_t len) { return HashBytes(s, len); }
+
+uint32_t StringIds::Id(const char *s, size_t len, uint32_t h, bool *added)
 {
-  const uint32_t h = HashBytes(s, len);
   const size_t mask = slots_.size() - 1;
   size_t i = h & mask;
   for (;; i = (i + 1) & mask) {

@@ -19,7 +19,12 @@ class StringIds {
 public:
   StringIds();
   // The id of s (len bytes), adding it if new (*added set).
-  uint32_t Id(const char *s, size_t len, bool *added);
+  uint32_t Id(const char *s, size_t len, bool *added) { return Id(s, len, Hash(s, len), added); }
+  // The same, with h = Hash(s, len) computed before (to Prefetch with it).
+  uint32_t Id(const char *s, size_t len, uint32_t h, bool *added);
+  static uint32_t Hash(const char *s, size_t len);
+  // Asks for the slot Id(s, len, h) probes first.
+  void Prefetch(uint32_t h) const { __builtin_prefetch(&slots_[h & (slots_.size() - 1)]); }
   // The id of s, 0 if it has none (nothing added).
   uint32_t Find(const char *s, size_t len) const;
   uint32_t Size() const { return static_cast<uint32_t>(starts_.size() - 1); }

@@ -80,12 +80,14 @@ uint32_t Hash32(const char *s, size_t len)
 }
 
 // The id of a wire name (SNI, ALPN) as its record shows it (EscapeName);
-// hash, when given, gets Hash32 of that text.
-uint32_t BatchBuilder::EscapedId(StringIds &ids, const void *p, size_t len, uint32_t *hash)
+// hash, when given, gets Hash32 of that text. plain_hash: StringIds::Hash
+// of the bytes, known to need no escaping (PrefetchIds), or null.
+uint32_t BatchBuilder::EscapedId(StringIds &ids, const void *p, size_t len, uint32_t *hash,
+                                 const uint32_t *plain_hash)
 {
   const auto *b = static_cast<const uint8_t *>(p);
   const char *text = reinterpret_cast<const char *>(b);
-  if (!PlainName(b, len)) {
+  if (plain_hash == nullptr && !PlainName(b, len)) {
     escaped_ = EscapeName(p, len);
     text = escaped_.data();
     len = escaped_.size();
@@ -93,7 +95,42 @@ uint32_t BatchBuilder::EscapedId(StringIds &ids, const void *p, size_t len, uint
   if (hash != nullptr)
     *hash = Hash32(text, len);
   bool added = false;
-  return ids.Id(text, len, &added);
+  return ids.Id(text, len, plain_hash != nullptr ? *plain_hash : StringIds::Hash(text, len), &added);
+}
+
+namespace {
+
+size_t SniLen(const struct tlsfp_record &rec)
+{
+  return rec.sni_len < TLSFP_REC_SNI_CAP ? rec.sni_len : TLSFP_REC_SNI_CAP;
+}
+
+} // namespace
+
+void BatchBuilder::PrefetchIds(const struct tlsfp_record &rec)
+{
+  if (aggregate_)
+    ComputeHashes(rec, ahead_[(count_ + 1) & 1]);
+}
+
+BatchBuilder::Hashes &BatchBuilder::ComputeHashes(const struct tlsfp_record &rec, Hashes &h)
+{
+  AggEngine &e = core_->engine;
+  h.rec = &rec;
+  h.ja4 = StringIds::Hash(rec.ja4, strnlen(rec.ja4, sizeof(rec.ja4)));
+  h.ja3 = StringIds::Hash(rec.ja3, strnlen(rec.ja3, sizeof(rec.ja3)));
+  h.ja3s = StringIds::Hash(rec.ja3s, strnlen(rec.ja3s, sizeof(rec.ja3s)));
+  e.ja4.Prefetch(h.ja4);
+  e.ja3.Prefetch(h.ja3);
+  if (rec.flags & TLSFP_REC_F_SERVER_HELLO)
+    e.ja3s.Prefetch(h.ja3s);
+  const size_t sni_len = SniLen(rec);
+  h.sni_plain = PlainName(reinterpret_cast<const uint8_t *>(rec.sni), sni_len);
+  if (h.sni_plain) {
+    h.sni = StringIds::Hash(rec.sni, sni_len);
+    e.sni.Prefetch(h.sni);
+  }
+  return h;
 }
 
 void BatchBuilder::Add(const struct tlsfp_record &rec)
@@ -112,20 +149,25 @@ void BatchBuilder::Add(const struct tlsfp_record &rec)
   bool added = false;
   AggInput in;
 
-  in.ja4 = e.ja4.Id(rec.ja4, strnlen(rec.ja4, sizeof(rec.ja4)), &added);
-  in.ja3 = e.ja3.Id(rec.ja3, strnlen(rec.ja3, sizeof(rec.ja3)), &added);
-  in.ja3s = has_sh ? e.ja3s.Id(rec.ja3s, strnlen(rec.ja3s, sizeof(rec.ja3s)), &added) : 0;
+  Hashes &h = ahead_[(count_ - 1) & 1]; // count_ was counted above
+  if (h.rec != &rec)
+    ComputeHashes(rec, h);
+  const size_t ja4_len = strnlen(rec.ja4, sizeof(rec.ja4));
+  const size_t ja3_len = strnlen(rec.ja3, sizeof(rec.ja3));
+  in.ja4 = e.ja4.Id(rec.ja4, ja4_len, h.ja4, &added);
+  in.ja3 = e.ja3.Id(rec.ja3, ja3_len, h.ja3, &added);
+  in.ja3s = has_sh ? e.ja3s.Id(rec.ja3s, strnlen(rec.ja3s, sizeof(rec.ja3s)), h.ja3s, &added) : 0;
   // As RecordToJs: a name only when a host_name was there.
   const bool has_sni = (rec.flags & TLSFP_REC_F_HAS_SNI) && rec.sni_len > 0;
-  const size_t sni_len = rec.sni_len < TLSFP_REC_SNI_CAP ? rec.sni_len : TLSFP_REC_SNI_CAP;
   in.sni_hash = 0;
-  in.sni = has_sni ? EscapedId(e.sni, rec.sni, sni_len, &in.sni_hash) : 0;
+  in.sni = has_sni ? EscapedId(e.sni, rec.sni, SniLen(rec), &in.sni_hash, h.sni_plain ? &h.sni : nullptr) : 0;
+  h.rec = nullptr;
   e.pairs.Prefetch(in.ja4, in.sni); // resolved in AddBulk
   // The first client ALPN name, as clientAlpns[0] (a first pair running past
   // the list's end gives no names at all).
   const size_t alpn_len = rec.alpn_len < TLSFP_REC_ALPN_CAP ? rec.alpn_len : TLSFP_REC_ALPN_CAP;
   const bool first = alpn_len > 0 && 1u + rec.alpn[0] <= alpn_len;
-  in.alpn = first ? EscapedId(e.alpn, rec.alpn + 1, rec.alpn[0], nullptr) : e.alpn.Id("", 0, &added);
+  in.alpn = first ? EscapedId(e.alpn, rec.alpn + 1, rec.alpn[0], nullptr, nullptr) : e.alpn.Id("", 0, &added);
   in.client = AddressHash(rec.src_ip, rec.ip_version);
   in.server = AddressHash(rec.dst_ip, rec.ip_version);
   in.transport = TransportIndex(rec.transport);

@@ -44,13 +44,18 @@ public:
   }
 
   void Add(const struct tlsfp_record &rec);
+  // Called on the record that Add() takes next, once its lines are cached
+  // (PrefetchRecord): hashes its JA4, JA3, JA3S and SNI and asks for their
+  // dictionary slots, so that Add() finds them in cache. These tables are
+  // small, but the aggregates' memory streaming past evicts them.
+  void PrefetchIds(const struct tlsfp_record &rec);
   uint32_t Count() const { return count_; }
 
   // { n, first, newestMs, eve? } (RecordBatch in src/addon/native.ts).
   Napi::Object Finish(Napi::Env env);
 
 private:
-  uint32_t EscapedId(StringIds &ids, const void *p, size_t len, uint32_t *hash);
+  uint32_t EscapedId(StringIds &ids, const void *p, size_t len, uint32_t *hash, const uint32_t *plain_hash);
   // Aggregates the inputs not yet given to the engine (AddBulk).
   void Flush();
 
@@ -64,6 +69,14 @@ private:
   std::vector<AggInput> inputs_; // this batch's records, as the engine takes them
   uint32_t added_ = 0;           // inputs_ given to the engine so far
   std::string escaped_;
+  // The hashes PrefetchIds computed for the next record, while Add takes
+  // this one: by the parity of the record's place in the batch.
+  struct Hashes {
+    const struct tlsfp_record *rec = nullptr;
+    uint32_t ja4, ja3, ja3s, sni;
+    bool sni_plain; // sni computed: the name needs no escaping
+  } ahead_[2];
+  Hashes &ComputeHashes(const struct tlsfp_record &rec, Hashes &h);
 };
 
 // Asks for the cache lines of a record that Add() reads, ahead of time: a

@@ -204,9 +204,12 @@ Napi::Value RegionReader::DrainBatch(const Napi::CallbackInfo &info)
       uint32_t want = max_records - batch.Count() < kChunk ? max_records - batch.Count() : kChunk;
       uint32_t got = 0;
       for (const struct tlsfp_record *rec; got < want && (rec = tlsfp_shm_ring_peek(ring, got)) != nullptr; got++) {
-        // Two records ahead: their lines arrive while this one is aggregated.
-        if (const struct tlsfp_record *ahead = tlsfp_shm_ring_peek(ring, got + 2))
+        // Three records ahead: their lines arrive while this one is
+        // aggregated. The next one's are here: ask for its dictionary slots.
+        if (const struct tlsfp_record *ahead = tlsfp_shm_ring_peek(ring, got + 3))
           PrefetchRecord(ahead);
+        if (const struct tlsfp_record *next = tlsfp_shm_ring_peek(ring, got + 1))
+          batch.PrefetchIds(*next);
         batch.Add(*rec);
       }
       tlsfp_shm_ring_release(ring, got);
