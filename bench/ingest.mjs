@@ -15,6 +15,13 @@
  * its header), never dropping: it waits for room, so every record reaches
  * this process. Node is pinned to one CPU and ring-feed to another.
  *
+ * The region is where the data plane would put it: on hugetlbfs when one is
+ * mounted with free pages (as root this bench reserves them with
+ * scripts/hugepages.sh, as `tlsfp run` does, and gives them back), else in
+ * /dev/shm with 4 KB pages, which costs the consumer TLB misses and page
+ * faults on every slot; the line before the passes says which.
+ * --feed-dir DIR forces a directory.
+ *
  * Passes, each on a fresh store (SQLite file in a temporary directory) and a
  * fresh ring-feed:
  *   aggregates  historyMax 0: drain + the live aggregates
@@ -33,8 +40,8 @@
  *   close       the final flush: the changed aggregates the timed flushes
  *               had left queued
  */
-import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
@@ -49,6 +56,7 @@ const { values: opt } = parseArgs({
     passes: { type: "string", default: "aggregates,history" },
     "flush-ms": { type: "string", default: "1000" },
     feed: { type: "string", default: "build/bench/ring-feed" },
+    "feed-dir": { type: "string" },
   },
 });
 const N = Number(opt.records);
@@ -71,7 +79,15 @@ addon.setProcessAffinity?.([nodeCpu]);
 function startFeed() {
   const child = spawn(
     opt.feed,
-    ["--records", String(N), "--workers", opt.workers, "--cpu", String(feedCpu)],
+    [
+      "--records",
+      String(N),
+      "--workers",
+      opt.workers,
+      "--cpu",
+      String(feedCpu),
+      ...(opt["feed-dir"] ? ["--dir", opt["feed-dir"]] : []),
+    ],
     { stdio: ["ignore", "pipe", "pipe"] },
   );
   let err = "";
@@ -99,6 +115,7 @@ async function pass(name, dir) {
   });
   const feed = startFeed();
   const reader = new addon.RegionReader(await feed.path);
+  const backing = reader.header().hugetlb ? "hugetlbfs" : "/dev/shm";
   const core = store.aggregates;
   let n = 0;
   let polls = 0;
@@ -143,7 +160,7 @@ async function pass(name, dir) {
   store.close(); // writes what the timed flushes left queued
   const closeMs = Number(process.hrtime.bigint() - c) / 1e6;
   console.log(
-    `${name.padEnd(10)} ${fmt(n)} records: ingest ${fmt(n / ingestCpu)} /CPU s ` +
+    `${name.padEnd(10)} ${fmt(n)} records (region on ${backing}): ingest ${fmt(n / ingestCpu)} /CPU s ` +
       `(${fmt(ingestFaults)} page faults); ` +
       `with the store's flushes ${fmt(n / allCpu)} /CPU s; wall ${fmt(n / wall)} /s; ` +
       `polls ${polls}; aggregates ja4 ${st.aggregates.ja4} ja3 ${st.aggregates.ja3} ` +
@@ -154,7 +171,32 @@ async function pass(name, dir) {
 
 const fmt = (x) => Math.round(x).toLocaleString("en-US");
 
+/**
+ * Free 2 MB pages for ring-feed's region (65 536 slots a ring), reserved
+ * when root and short; returns a function that gives back what it reserved.
+ */
+function hugepagesForFeed() {
+  const sys = "/sys/kernel/mm/hugepages/hugepages-2048kB/free_hugepages";
+  const need = Math.ceil((Number(opt.workers) * 65536 * 5600) / 2 ** 21) + 8;
+  const free = existsSync(sys) ? Number(readFileSync(sys, "utf8")) : 0;
+  if (opt["feed-dir"] || free >= need) return () => {};
+  if (process.getuid?.() !== 0) {
+    console.warn(
+      `bench/ingest: ${free} free hugepages, ${need} wanted, not root: the region goes to /dev/shm (slower to read)`,
+    );
+    return () => {};
+  }
+  const script = join(import.meta.dirname, "..", "scripts", "hugepages.sh");
+  const r = spawnSync("bash", [script, "reserve", String(need - free)], { stdio: "inherit" });
+  if (r.status !== 0) {
+    console.warn("bench/ingest: reserving hugepages failed: the region goes to /dev/shm");
+    return () => {};
+  }
+  return () => spawnSync("bash", [script, "release"], { stdio: "inherit" });
+}
+
 const dir = mkdtempSync(join(tmpdir(), "tlsfp-bench-"));
+const releaseHugepages = hugepagesForFeed();
 try {
   console.log(
     `node on CPU ${nodeCpu}, ring-feed on CPU ${feedCpu} (${opt.workers} ring(s)), ${fmt(N)} records a pass`,
@@ -162,4 +204,5 @@ try {
   for (const name of opt.passes.split(",")) await pass(name, dir);
 } finally {
   rmSync(dir, { recursive: true, force: true });
+  releaseHugepages();
 }

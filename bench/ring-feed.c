@@ -11,8 +11,8 @@
  *   --workers K   rings (one per simulated worker), 1..128 (1)
  *   --slots N     records per ring, a power of two (65536)
  *   --records N   records to produce in all (2000000)
- *   --dir DIR     where the region file goes (/dev/shm: never hugepages
- *                 unless DIR is itself a hugetlbfs mount)
+ *   --dir DIR     where the region file goes (default: as the data plane,
+ *                 a mounted hugetlbfs with free pages, else /dev/shm)
  *   --name NAME   file name without ".shm" (tlsfp-ringfeed-<pid>)
  *   --seed S      generator seed, 32 bits (12345, the seed of bench/ingest.mjs)
  *   --cpu C       pin this process to CPU C (sched_setaffinity)
@@ -701,7 +701,7 @@ main(int argc, char **argv)
 	struct feed_args a = {.workers = 1,
 			      .slots = 65536,
 			      .records = 2000000,
-			      .dir = "/dev/shm",
+			      .dir = NULL,
 			      .name = NULL,
 			      .seed = 12345,
 			      .cpu = -1};
@@ -744,10 +744,10 @@ main(int argc, char **argv)
 		fprintf(stderr, "ring-feed: signals: %s\n", strerror(-rc));
 		return 1;
 	}
-	rc = tlsfp_shm_create(&f->region, a.dir, a.name, "ringfeed", a.workers, 1, a.slots,
-			      TLSFP_SHM_F_NO_HUGE);
+	rc = tlsfp_shm_create(&f->region, a.dir, a.name, "ringfeed", a.workers, 1, a.slots, 0);
 	if (rc != 0) {
-		fprintf(stderr, "ring-feed: region %s/%s.shm: %s\n", a.dir, a.name, strerror(-rc));
+		fprintf(stderr, "ring-feed: region %s/%s.shm: %s\n",
+			a.dir ? a.dir : "(hugetlbfs or /dev/shm)", a.name, strerror(-rc));
 		return 1;
 	}
 	f->n_rings = a.workers;
