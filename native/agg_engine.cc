@@ -62,14 +62,14 @@ void Distinct::ForEachMember(F f) const
     return;
   }
   for (uint32_t i = 0; i < cap_; i++)
-    if (slots_[i] != 0)
-      f(slots_[i]);
+    if (mem_[i] != 0)
+      f(mem_[i]);
 }
 
 void Distinct::Add(uint32_t h, uint32_t bound)
 {
   if (hll_) {
-    HllAdd(hll_.get(), h);
+    HllAdd(Registers(), h);
     return;
   }
   if (cap_ == 0) {
@@ -85,7 +85,7 @@ void Distinct::Add(uint32_t h, uint32_t bound)
       return;
     }
     cap_ = 8;
-    slots_.reset(new uint32_t[cap_]());
+    mem_.reset(new uint32_t[cap_]());
     Insert(one_);
     Insert(h);
     n_ = 2;
@@ -94,21 +94,21 @@ void Distinct::Add(uint32_t h, uint32_t bound)
   const uint32_t mask = cap_ - 1;
   uint32_t i = h & mask;
   for (;; i = (i + 1) & mask) {
-    if (slots_[i] == h)
+    if (mem_[i] == h)
       return;
-    if (slots_[i] == 0)
+    if (mem_[i] == 0)
       break;
   }
   if (n_ >= bound) {
     ToHll(h);
     return;
   }
-  slots_[i] = h;
+  mem_[i] = h;
   if (++n_ * 2 > cap_) {
-    std::unique_ptr<uint32_t[]> old = std::move(slots_);
+    std::unique_ptr<uint32_t[]> old = std::move(mem_);
     const uint32_t old_cap = cap_;
     cap_ *= 2;
-    slots_.reset(new uint32_t[cap_]());
+    mem_.reset(new uint32_t[cap_]());
     for (uint32_t j = 0; j < old_cap; j++)
       if (old[j] != 0)
         Insert(old[j]);
@@ -119,9 +119,9 @@ void Distinct::Insert(uint32_t h)
 {
   const uint32_t mask = cap_ - 1;
   uint32_t i = h & mask;
-  while (slots_[i] != 0)
+  while (mem_[i] != 0)
     i = (i + 1) & mask;
-  slots_[i] = h;
+  mem_[i] = h;
 }
 
 bool Distinct::Has(uint32_t h) const
@@ -132,20 +132,21 @@ bool Distinct::Has(uint32_t h) const
     return n_ == 1 && one_ == h;
   const uint32_t mask = cap_ - 1;
   for (uint32_t i = h & mask;; i = (i + 1) & mask) {
-    if (slots_[i] == h)
+    if (mem_[i] == h)
       return true;
-    if (slots_[i] == 0)
+    if (mem_[i] == 0)
       return false;
   }
 }
 
 void Distinct::ToHll(uint32_t h)
 {
-  std::unique_ptr<uint8_t[]> reg(new uint8_t[kHllM]());
-  ForEachMember([&](uint32_t v) { HllAdd(reg.get(), v); });
-  HllAdd(reg.get(), h);
-  hll_ = std::move(reg);
-  slots_.reset();
+  std::unique_ptr<uint32_t[]> reg(new uint32_t[kHllM / 4]());
+  uint8_t *r = reinterpret_cast<uint8_t *>(reg.get());
+  ForEachMember([r](uint32_t v) { HllAdd(r, v); });
+  HllAdd(r, h);
+  mem_ = std::move(reg); // the table goes
+  hll_ = true;
   cap_ = 0;
 }
 
@@ -153,7 +154,7 @@ double Distinct::Size() const
 {
   if (!hll_)
     return n_;
-  return std::max(static_cast<double>(n_), HllEstimate(hll_.get()));
+  return std::max(static_cast<double>(n_), HllEstimate(Registers()));
 }
 
 std::string Distinct::Blob() const
@@ -161,7 +162,7 @@ std::string Distinct::Blob() const
   std::string b;
   if (hll_) {
     b.push_back(static_cast<char>(0xff));
-    b.append(reinterpret_cast<const char *>(hll_.get()), kHllM);
+    b.append(reinterpret_cast<const char *>(Registers()), kHllM);
     return b;
   }
   ForEachMember([&b](uint32_t v) {
@@ -175,8 +176,9 @@ Distinct Distinct::FromBlob(const uint8_t *b, size_t len, double n)
 {
   Distinct d;
   if (len % 4 == 1 && b[0] == 0xff) {
-    d.hll_.reset(new uint8_t[kHllM]());
-    std::memcpy(d.hll_.get(), b + 1, std::min<size_t>(len - 1, kHllM));
+    d.mem_.reset(new uint32_t[kHllM / 4]());
+    d.hll_ = true;
+    std::memcpy(d.Registers(), b + 1, std::min<size_t>(len - 1, kHllM));
     d.n_ = static_cast<uint32_t>(n);
     return d;
   }
@@ -191,11 +193,13 @@ Distinct Distinct::FromBlob(const uint8_t *b, size_t len, double n)
 
 void Agg::CountAlpn(uint32_t id, double n)
 {
-  for (int i = 0; i < kInlineAlpns; i++) {
-    if (alpn_id[i] == id || alpn_id[i] == 0) {
-      alpn_id[i] = id;
-      alpn_n[i] += n;
-      return;
+  if (id <= 0xffff) {
+    for (int i = 0; i < kInlineAlpns; i++) {
+      if (alpn_id[i] == id || alpn_id[i] == 0) {
+        alpn_id[i] = static_cast<uint16_t>(id);
+        alpn_n[i] += n;
+        return;
+      }
     }
   }
   for (auto &p : more_alpn) {
@@ -227,8 +231,8 @@ const Agg *AggEngine::Get(AggKind k, uint32_t id) const
 const Agg *AggEngine::Reserve(AggKind k, uint32_t id)
 {
   while (id > size_[k]) {
-    chunks_[k].emplace_back(size_t{1} << kChunkBits);
-    size_[k] += 1u << kChunkBits;
+    aggs_[k].Grow();
+    size_[k] = static_cast<uint32_t>(aggs_[k].Size());
   }
   return &At(k, id);
 }

@@ -47,12 +47,12 @@ public:
   void Prefetch(uint32_t h) const
   {
     if (hll_)
-      __builtin_prefetch(&hll_[h >> (32 - kHllP)]);
+      __builtin_prefetch(&Registers()[h >> (32 - kHllP)]);
     else if (cap_ != 0)
-      __builtin_prefetch(&slots_[h & (cap_ - 1)]);
+      __builtin_prefetch(&mem_[h & (cap_ - 1)]);
   }
   double Size() const; // exact, or the estimate (never below n)
-  bool Estimated() const { return hll_ != nullptr; }
+  bool Estimated() const { return hll_; }
   // The stored form (src/store/sqlite.ts): member hashes as int32 LE, or
   // 0xff then the 1024 registers.
   std::string Blob() const;
@@ -64,35 +64,39 @@ private:
   void ToHll(uint32_t h);
   template <typename F>
   void ForEachMember(F f) const;
-  // 32 bytes: three of them sit in an aggregate's first cache lines.
+  uint8_t *Registers() const { return reinterpret_cast<uint8_t *>(mem_.get()); }
+  // 24 bytes: one pointer for the table or the registers, so that an
+  // aggregate with its three sets fits three cache lines.
   uint32_t one_ = 0;
   uint32_t n_ = 0;
-  uint32_t cap_ = 0;                   // table slots (a power of two), 0 while n <= 1
-  std::unique_ptr<uint32_t[]> slots_;  // open addressing, 0 = empty, load <= 1/2
-  std::unique_ptr<uint8_t[]> hll_;     // once estimated (table released)
+  uint32_t cap_ = 0;   // table slots (a power of two), 0 while n <= 1 or estimated
+  bool hll_ = false;   // estimated: mem_ holds the kHllM registers (bytes)
+  // The open-addressing table (0 = empty, load <= 1/2), or the registers.
+  std::unique_ptr<uint32_t[]> mem_;
 };
 
-// One aggregate. The counters every record touches come first, so a bump
-// stays on its first two cache lines; up to four ALPNs are counted inline
-// (an aggregate sees a handful at most), others in `more_alpn`. Aligned:
-// 224 bytes would straddle five cache lines every other aggregate, 256
-// aligned are four.
+// One aggregate: 192 bytes, three cache lines, aligned so that none
+// straddles a fourth. Up to four ALPNs are counted inline (an aggregate sees
+// a handful at most; ids that fit 16 bits, as every real one does), others
+// in `more_alpn`.
 struct alignas(64) Agg {
   static constexpr int kInlineAlpns = 4;
   double first = 0, last = 0, count = 0;
   double tcp = 0, quic = 0, dtls = 0;
+  double alpn_n[kInlineAlpns] = {};
+  uint16_t alpn_id[kInlineAlpns] = {}; // 0 = free
+  Distinct clients, servers, snis; // snis unused for the SNI and pair kinds
+  std::vector<std::pair<uint32_t, double>> more_alpn; // (ALPN id, count)
   bool exists = false;
   bool dirty = false;
   bool restored = false; // read back from SQLite (restore)
-  Distinct clients, servers, snis; // snis unused for the SNI and pair kinds
-  uint32_t alpn_id[kInlineAlpns] = {}; // 0 = free
-  double alpn_n[kInlineAlpns] = {};
-  std::vector<std::pair<uint32_t, double>> more_alpn; // (ALPN id, count)
 
   void CountAlpn(uint32_t id, double n);
   // (ALPN id, count) of every ALPN seen, ascending by id.
   std::vector<std::pair<uint32_t, double>> Alpns() const;
 };
+static_assert(sizeof(Distinct) == 24, "Distinct: 24 bytes");
+static_assert(sizeof(Agg) == 192, "Agg: three cache lines");
 
 // One handshake, as the engine takes it. Ids from the engine's dictionary
 // (0: none), hashes as Hash32 of the address / SNI text.
@@ -150,18 +154,13 @@ private:
   void AddOne(const AggInput &in); // after the prefetches, if any
 
   // Aggregates in chunks that never move (a vector of a million would copy
-  // them all when it grows): id i at chunks_[k][(i-1) >> kChunkBits][(i-1) & mask].
-  // 8192 aggregates of 256 bytes: one 2 MB huge page a chunk.
-  static constexpr uint32_t kChunkBits = 13;
-  Agg &At(AggKind k, uint32_t id) const
-  {
-    const uint32_t i = id - 1;
-    return chunks_[k][i >> kChunkBits][i & ((1u << kChunkBits) - 1)];
-  }
+  // them all when it grows): id i at aggs_[k][i - 1].
+  static constexpr uint32_t kChunkBits = 13; // 8192 aggregates, 1.5 MB
+  Agg &At(AggKind k, uint32_t id) const { return aggs_[k][id - 1]; }
 
   uint32_t bound_;
-  std::vector<HugeArray<Agg>> chunks_[kAggKinds];
-  uint32_t size_[kAggKinds] = {}; // ids with room: chunks << kChunkBits
+  HugeChunks<Agg, kChunkBits> aggs_[kAggKinds];
+  uint32_t size_[kAggKinds] = {}; // ids with room
   std::vector<uint32_t> dirty_[kAggKinds];
   uint32_t count_[kAggKinds] = {};
   // pair 0 = empty (ids start at 1). Its 16 MB are committed as handshakes

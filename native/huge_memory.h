@@ -12,10 +12,14 @@
 
 #include <cstddef>
 #include <new>
+#include <numeric>
 #include <type_traits>
 #include <utility>
+#include <vector>
 
 namespace tlsfp {
+
+constexpr size_t kHugePageBytes = size_t{2} << 20;
 
 // Bytes from mmap, zero-filled, rounded up to whole 2 MB pages when at least
 // one is asked for. Throws std::bad_alloc when the mapping fails.
@@ -79,6 +83,42 @@ public:
 private:
   HugeMemory mem_;
   size_t n_ = 0;
+};
+
+// Ts in chunks of 2^kChunkBits that never move, value-initialised a chunk at
+// a time, carved from HugeMemory blocks of whole huge pages (a chunk of
+// 1.5 MB would otherwise leave a quarter of its last page unused).
+template <typename T, unsigned kChunkBits>
+class HugeChunks {
+public:
+  HugeChunks() = default;
+  HugeChunks(const HugeChunks &) = delete;
+  HugeChunks &operator=(const HugeChunks &) = delete;
+  ~HugeChunks()
+  {
+    for (T *c : chunks_)
+      for (size_t i = 0; i < kChunk; i++)
+        c[i].~T();
+  }
+
+  size_t Size() const { return chunks_.size() * kChunk; }
+  void Grow()
+  {
+    if (chunks_.size() % kChunksPerBlock == 0)
+      blocks_.emplace_back(kChunkBytes * kChunksPerBlock);
+    T *c = static_cast<T *>(blocks_.back().Data()) + (chunks_.size() % kChunksPerBlock) * kChunk;
+    for (size_t i = 0; i < kChunk; i++)
+      new (c + i) T();
+    chunks_.push_back(c);
+  }
+  T &operator[](size_t i) const { return chunks_[i >> kChunkBits][i & (kChunk - 1)]; }
+
+private:
+  static constexpr size_t kChunk = size_t{1} << kChunkBits;
+  static constexpr size_t kChunkBytes = sizeof(T) * kChunk;
+  static constexpr size_t kChunksPerBlock = kHugePageBytes / std::gcd(kChunkBytes, kHugePageBytes);
+  std::vector<HugeMemory> blocks_;
+  std::vector<T *> chunks_;
 };
 
 } // namespace tlsfp

@@ -240,6 +240,33 @@ describe("native aggregates", () => {
     });
   }
 
+  it("count every ALPN, past the four held inline and past the first 65 535 names", () => {
+    // 72 000 names, so ids pass 16 bits; three JA4s, so each sees thousands;
+    // then a JA4 whose first ALPNs come after them.
+    const recs = crowd(90_010).map((r, i) => ({
+      ...r,
+      ja4: `t13d0000h2_000000000000_00000000000${i < 90_000 ? i % 3 : 9}`,
+      clientAlpns: i % 5 === 0 ? ["h2"] : [`a${i}`],
+    }));
+    const ref = new Reference(4096);
+    const s = openStore({ path: ":memory:", flushIntervalMs: 0, labels: [] });
+    ref.ingest(recs);
+    s.ingest(recs);
+    const want = referenceView(ref).sort(byKey);
+    const got = storeView(s).sort(byKey);
+    expect(got).toEqual(want);
+    const ja4 = got.filter((a) => a.kind === "ja4");
+    expect(ja4).toHaveLength(4);
+    for (const a of ja4.slice(0, 3)) expect(Object.keys(a.alpn).length).toBeGreaterThan(15_000);
+    const late: Record<string, number> = {};
+    for (const r of recs.slice(90_000)) {
+      const name = r.clientAlpns[0] as string;
+      late[name] = (late[name] ?? 0) + 1;
+    }
+    expect(ja4[3]?.alpn).toEqual(late);
+    s.close();
+  });
+
   it("are restored from SQLite with the same figures, estimated sets included", () => {
     const path = join(dir, "restore.db");
     const s = openStore({ path, flushIntervalMs: 0, labels: [], distinctBound: 16 });
