@@ -26,11 +26,16 @@ void RecentRing::Push(uint64_t index, const struct tlsfp_record &rec, const Rece
   if (count_ == entries_.size())
     DropOldest();
   // A record goes in whole: at write_, or at 0 when it would run past the end.
+  // Packed in place when the largest record fits at write_ (nearly always:
+  // it saves copying every record twice), else through scratch.
+  uint8_t *bytes = static_cast<uint8_t *>(bytes_.Data());
   uint8_t scratch[TLSFP_RECORD_PACKED_MAX];
-  const size_t n = tlsfp_record_pack(&rec, scratch, sizeof(scratch));
+  const bool in_place = write_ + TLSFP_RECORD_PACKED_MAX <= bytes_size_;
+  const size_t n = tlsfp_record_pack(&rec, in_place ? bytes + write_ : scratch, TLSFP_RECORD_PACKED_MAX);
   // In byte order from write_, entries run oldest to newest: the new record
-  // overwrites a prefix of the oldest ones. When it does not fit before the
-  // end it goes at 0, and the entries in the skipped tail go first.
+  // overwrites a prefix of the oldest ones (their entries are dropped below;
+  // nothing reads the ring in between). When it does not fit before the end
+  // it goes at 0, and the entries in the skipped tail go first.
   size_t at = write_;
   if (write_ + n > bytes_size_) {
     at = 0;
@@ -44,7 +49,8 @@ void RecentRing::Push(uint64_t index, const struct tlsfp_record &rec, const Rece
       break;
     DropOldest();
   }
-  std::memcpy(static_cast<uint8_t *>(bytes_.Data()) + at, scratch, n);
+  if (!in_place)
+    std::memcpy(bytes + at, scratch, n);
   write_ = at + n;
   RecentEntry &e = entries_[(head_ + count_) % entries_.size()];
   e = cols;
