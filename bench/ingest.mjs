@@ -187,12 +187,14 @@ function hugepagesForFeed() {
     return () => {};
   }
   const script = join(import.meta.dirname, "..", "scripts", "hugepages.sh");
-  const r = spawnSync("bash", [script, "reserve", String(need - free)], { stdio: "inherit" });
+  const quiet = { stdio: ["ignore", "ignore", "inherit"] };
+  const r = spawnSync("bash", [script, "reserve", String(need - free)], quiet);
   if (r.status !== 0) {
     console.warn("bench/ingest: reserving hugepages failed: the region goes to /dev/shm");
     return () => {};
   }
-  return () => spawnSync("bash", [script, "release"], { stdio: "inherit" });
+  console.log(`reserved ${need - free} hugepages for the region (given back at the end)`);
+  return () => spawnSync("bash", [script, "release"], quiet);
 }
 
 const dir = mkdtempSync(join(tmpdir(), "tlsfp-bench-"));
