@@ -159,17 +159,23 @@ double Distinct::Size() const
 
 std::string Distinct::Blob() const
 {
-  std::string b;
-  if (hll_) {
-    b.push_back(static_cast<char>(0xff));
-    b.append(reinterpret_cast<const char *>(Registers()), kHllM);
-    return b;
-  }
-  ForEachMember([&b](uint32_t v) {
-    for (int k = 0; k < 4; k++)
-      b.push_back(static_cast<char>((v >> (8 * k)) & 0xff));
-  });
+  std::string b(BlobSize(), '\0');
+  WriteBlob(reinterpret_cast<uint8_t *>(b.data()));
   return b;
+}
+
+uint8_t *Distinct::WriteBlob(uint8_t *out) const
+{
+  if (hll_) {
+    *out++ = 0xff;
+    std::memcpy(out, Registers(), kHllM);
+    return out + kHllM;
+  }
+  ForEachMember([&out](uint32_t v) {
+    for (int k = 0; k < 4; k++)
+      *out++ = static_cast<uint8_t>(v >> (8 * k));
+  });
+  return out;
 }
 
 Distinct Distinct::FromBlob(const uint8_t *b, size_t len, double n)

@@ -56,6 +56,9 @@ public:
   // The stored form (src/store/sqlite.ts): member hashes as int32 LE, or
   // 0xff then the 1024 registers.
   std::string Blob() const;
+  size_t BlobSize() const { return hll_ ? 1 + kHllM : 4 * static_cast<size_t>(n_); }
+  // Writes Blob() at out (BlobSize() bytes); returns the end.
+  uint8_t *WriteBlob(uint8_t *out) const;
   // Back from Blob(); n: the count stored with it (for an estimated set).
   static Distinct FromBlob(const uint8_t *b, size_t len, double n);
 

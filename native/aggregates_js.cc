@@ -89,6 +89,13 @@ Napi::Buffer<uint8_t> BlobToJs(Napi::Env env, const std::string &b)
   return Napi::Buffer<uint8_t>::Copy(env, reinterpret_cast<const uint8_t *>(b.data()), b.size());
 }
 
+Napi::Uint32Array IdsArg(const Napi::Value &v, const char *fn)
+{
+  if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_uint32_array)
+    throw Napi::TypeError::New(v.Env(), std::string(fn) + "(kind, ids): ids must be a Uint32Array");
+  return v.As<Napi::Uint32Array>();
+}
+
 Distinct DistinctArg(const Napi::Value &blob, const Napi::Value &n)
 {
   if (!blob.IsTypedArray())
@@ -108,6 +115,8 @@ Napi::Function Aggregates::Init(Napi::Env env)
                       InstanceMethod<&Aggregates::Get>("get"), InstanceMethod<&Aggregates::Has>("has"),
                       InstanceMethod<&Aggregates::IdOf>("idOf"), InstanceMethod<&Aggregates::PairsOf>("pairsOf"),
                       InstanceMethod<&Aggregates::TakeDirty>("takeDirty"), InstanceMethod<&Aggregates::Row>("row"),
+                      InstanceMethod<&Aggregates::Rows>("rows"),
+                      InstanceMethod<&Aggregates::MarkDirty>("markDirty"),
                       InstanceMethod<&Aggregates::Restore>("restore"),
                       InstanceMethod<&Aggregates::Recent>("recent"),
                       InstanceMethod<&Aggregates::RecentRecords>("recentRecords")});
@@ -358,6 +367,129 @@ Napi::Value Aggregates::Row(const Napi::CallbackInfo &info)
   o.Set("servers", BlobToJs(env, a->servers.Blob()));
   o.Set("snis", k <= kJa3s ? Napi::Value(BlobToJs(env, a->snis.Blob())) : env.Null());
   return o;
+}
+
+// rows(kind, ids): row() of many aggregates at once, as columns, for the
+// write-behind. One row() is a JS object with ten figures, an ALPN object
+// and three Buffers: ~5 us an aggregate, most of it creating JS values
+// (bench/store-write.mjs). Here a batch costs a few typed arrays, one Buffer
+// holding every blob, and one string per row:
+//   ids                 the ids given that have an aggregate (the rows), in order
+//   values              each row's value
+//   firstSeen ... dtls, distinctClients/Servers/Snis   Float64Arrays, one per figure
+//   blobs, blobOffsets  row i's clients, servers and snis blobs are
+//                       blobs[blobOffsets[3i + j], blobOffsets[3i + j + 1]), j = 0, 1, 2
+//                       (snis empty for the sni and ja4_sni kinds, whose row has none)
+//   alpnOffsets, alpnName, alpnCount, alpnNames
+//                       row i's ALPN mix: entries [alpnOffsets[i], alpnOffsets[i + 1]),
+//                       each the name alpnNames[alpnName[e]] and its count alpnCount[e],
+//                       in row()'s order (ascending ALPN id, zero counts left out)
+Napi::Value Aggregates::Rows(const Napi::CallbackInfo &info)
+{
+  Napi::Env env = info.Env();
+  AggKind k = KindArg(info[0]);
+  Napi::Uint32Array want = IdsArg(info[1], "rows");
+  const bool snis = k <= kJa3s;
+  std::vector<std::pair<uint32_t, const Agg *>> rows;
+  rows.reserve(want.ElementLength());
+  size_t bytes = 0;
+  for (size_t i = 0; i < want.ElementLength(); i++) {
+    const Agg *a = engine_->Get(k, want[i]);
+    if (a == nullptr)
+      continue;
+    rows.emplace_back(want[i], a);
+    bytes += a->clients.BlobSize() + a->servers.BlobSize() + (snis ? a->snis.BlobSize() : 0);
+  }
+  const size_t n = rows.size();
+  Napi::Uint32Array ids = Napi::Uint32Array::New(env, n);
+  Napi::Array values = Napi::Array::New(env, n);
+  Napi::Float64Array first = Napi::Float64Array::New(env, n), last = Napi::Float64Array::New(env, n),
+                     count = Napi::Float64Array::New(env, n), tcp = Napi::Float64Array::New(env, n),
+                     quic = Napi::Float64Array::New(env, n), dtls = Napi::Float64Array::New(env, n),
+                     clients = Napi::Float64Array::New(env, n), servers = Napi::Float64Array::New(env, n),
+                     sni_n = Napi::Float64Array::New(env, n);
+  Napi::Buffer<uint8_t> blobs = Napi::Buffer<uint8_t>::New(env, bytes);
+  Napi::Uint32Array blob_offsets = Napi::Uint32Array::New(env, 3 * n + 1);
+  Napi::Uint32Array alpn_offsets = Napi::Uint32Array::New(env, n + 1);
+  // ALPN entries: a handful of distinct names serve every row, so each row
+  // refers to them by index.
+  std::vector<uint32_t> alpn_name;
+  std::vector<double> alpn_count;
+  std::vector<uint32_t> palette; // index -> ALPN id
+  uint8_t *const base = blobs.Data();
+  uint8_t *out = base;
+  blob_offsets[0] = 0;
+  alpn_offsets[0] = 0;
+  for (size_t i = 0; i < n; i++) {
+    const auto [id, a] = rows[i];
+    ids[i] = id;
+    values.Set(i, Napi::String::New(env, Name(k, id)));
+    first[i] = a->first;
+    last[i] = a->last;
+    count[i] = a->count;
+    tcp[i] = a->tcp;
+    quic[i] = a->quic;
+    dtls[i] = a->dtls;
+    clients[i] = a->clients.Size();
+    servers[i] = a->servers.Size();
+    sni_n[i] = snis ? a->snis.Size() : 1.0;
+    out = a->clients.WriteBlob(out);
+    blob_offsets[3 * i + 1] = static_cast<uint32_t>(out - base);
+    out = a->servers.WriteBlob(out);
+    blob_offsets[3 * i + 2] = static_cast<uint32_t>(out - base);
+    if (snis)
+      out = a->snis.WriteBlob(out);
+    blob_offsets[3 * i + 3] = static_cast<uint32_t>(out - base);
+    for (const auto &[alpn, c] : a->Alpns()) {
+      if (!(c > 0))
+        continue;
+      size_t p = std::find(palette.begin(), palette.end(), alpn) - palette.begin();
+      if (p == palette.size())
+        palette.push_back(alpn);
+      alpn_name.push_back(static_cast<uint32_t>(p));
+      alpn_count.push_back(c);
+    }
+    alpn_offsets[i + 1] = static_cast<uint32_t>(alpn_name.size());
+  }
+  Napi::Uint32Array names_col = Napi::Uint32Array::New(env, alpn_name.size());
+  std::copy(alpn_name.begin(), alpn_name.end(), names_col.Data());
+  Napi::Float64Array counts_col = Napi::Float64Array::New(env, alpn_count.size());
+  std::copy(alpn_count.begin(), alpn_count.end(), counts_col.Data());
+  Napi::Array names = Napi::Array::New(env, palette.size());
+  for (size_t p = 0; p < palette.size(); p++)
+    names.Set(p, Napi::String::New(env, engine_->alpn.Name(palette[p])));
+
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("ids", ids);
+  o.Set("values", values);
+  o.Set("firstSeen", first);
+  o.Set("lastSeen", last);
+  o.Set("count", count);
+  o.Set("tcp", tcp);
+  o.Set("quic", quic);
+  o.Set("dtls", dtls);
+  o.Set("distinctClients", clients);
+  o.Set("distinctServers", servers);
+  o.Set("distinctSnis", sni_n);
+  o.Set("blobs", blobs);
+  o.Set("blobOffsets", blob_offsets);
+  o.Set("alpnOffsets", alpn_offsets);
+  o.Set("alpnName", names_col);
+  o.Set("alpnCount", counts_col);
+  o.Set("alpnNames", names);
+  return o;
+}
+
+// markDirty(kind, ids): queues aggregates for the write-behind again (a
+// failed write's rows); ids without an aggregate are left out.
+Napi::Value Aggregates::MarkDirty(const Napi::CallbackInfo &info)
+{
+  AggKind k = KindArg(info[0]);
+  Napi::Uint32Array ids = IdsArg(info[1], "markDirty");
+  for (size_t i = 0; i < ids.ElementLength(); i++)
+    if (engine_->Get(k, ids[i]) != nullptr)
+      engine_->MarkDirty(k, ids[i]);
+  return info.Env().Undefined();
 }
 
 // restore(kind, row): an aggregate back from SQLite (row as Row() gives it,

@@ -33,6 +33,8 @@ private:
   Napi::Value PairsOf(const Napi::CallbackInfo &info);
   Napi::Value TakeDirty(const Napi::CallbackInfo &info);
   Napi::Value Row(const Napi::CallbackInfo &info);
+  Napi::Value Rows(const Napi::CallbackInfo &info);
+  Napi::Value MarkDirty(const Napi::CallbackInfo &info);
   Napi::Value Restore(const Napi::CallbackInfo &info);
   Napi::Value Recent(const Napi::CallbackInfo &info);
   Napi::Value RecentRecords(const Napi::CallbackInfo &info);

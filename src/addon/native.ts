@@ -265,6 +265,41 @@ export interface NativeAggregateRow extends NativeAggregate {
 }
 
 /**
+ * What SQLite keeps of many aggregates (NativeAggregates.rows), as columns:
+ * row i is the aggregate ids[i]; a figure column holds that figure of every
+ * row (as NativeAggregateRow names it).
+ */
+export interface NativeAggregateRows {
+  ids: Uint32Array;
+  values: string[];
+  firstSeen: Float64Array;
+  lastSeen: Float64Array;
+  count: Float64Array;
+  tcp: Float64Array;
+  quic: Float64Array;
+  dtls: Float64Array;
+  distinctClients: Float64Array;
+  distinctServers: Float64Array;
+  distinctSnis: Float64Array;
+  /**
+   * Every row's distinct-set blobs back to back: row i's clients, servers
+   * and snis are blobs[blobOffsets[3i + j], blobOffsets[3i + j + 1]) for j =
+   * 0, 1, 2 (snis empty for the sni and ja4_sni kinds: their row has none).
+   */
+  blobs: Buffer;
+  blobOffsets: Uint32Array;
+  /**
+   * ALPN mixes: row i's entries are [alpnOffsets[i], alpnOffsets[i + 1]), in
+   * the order of row()'s alpn object; entry e is alpnNames[alpnName[e]] with
+   * count alpnCount[e].
+   */
+  alpnOffsets: Uint32Array;
+  alpnName: Uint32Array;
+  alpnCount: Float64Array;
+  alpnNames: string[];
+}
+
+/**
  * The store's live aggregates in C++ (native/agg_engine.h), keyed by the ids
  * of its own dictionary: ids of a kind run 1..size(kind) and never change.
  * A ja4_sni value is "<ja4>|<sni>" ("<ja4>|" without an SNI).
@@ -303,6 +338,10 @@ export interface NativeAggregates {
   /** Up to max (default all) ids changed since they were last taken; the rest stay queued. */
   takeDirty(kind: AggregateKind, max?: number): Uint32Array;
   row(kind: AggregateKind, id: number): NativeAggregateRow | null;
+  /** row() of the ids that have an aggregate, in one go (the write-behind's form). */
+  rows(kind: AggregateKind, ids: Uint32Array): NativeAggregateRows;
+  /** Queues ids for takeDirty again (a failed write's); ids without an aggregate are left out. */
+  markDirty(kind: AggregateKind, ids: Uint32Array): void;
   /** Puts a stored aggregate back; returns its id. */
   restore(kind: AggregateKind, row: NativeAggregateRow): number;
   /** Entries [from, to) of the recent ring (to: past the newest; from: at most its oldest). */

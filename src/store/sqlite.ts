@@ -9,7 +9,7 @@
  */
 import Database from "better-sqlite3";
 import {
-  type NativeAggregateRow,
+  type NativeAggregateRows,
   type NativeAggregates,
   RECORD_ABI,
   type TlsfpRecord,
@@ -69,6 +69,37 @@ interface AggRow {
   snis: Buffer | null;
 }
 
+/** Changed aggregates of one kind, as the addon gives them (NativeAggregates.rows). */
+export interface AggregateRows {
+  kind: FingerprintKind;
+  rows: NativeAggregateRows;
+}
+
+/**
+ * Row i's ALPN mix as stored: the JSON text of row()'s alpn object
+ * (NativeAggregates.row), which the addon builds by setting name → count in
+ * order. Most mixes have one name: that text is written directly (a JSON
+ * key is quoted as JSON.stringify quotes a string); others, and a
+ * "__proto__" (which setting on an object ignores), go through the same
+ * object as before. quoted[p]: JSON.stringify(rows.alpnNames[p]).
+ */
+function alpnJson(r: NativeAggregateRows, i: number, quoted: readonly string[]): string {
+  const from = r.alpnOffsets[i] as number;
+  const to = r.alpnOffsets[i + 1] as number;
+  if (to - from === 1) {
+    const name = r.alpnName[from] as number;
+    const count = r.alpnCount[from] as number;
+    if (Number.isFinite(count) && r.alpnNames[name] !== "__proto__") {
+      return `{${quoted[name]}:${count}}`;
+    }
+  }
+  const mix: Record<string, number> = {};
+  for (let e = from; e < to; e++) {
+    mix[r.alpnNames[r.alpnName[e] as number] as string] = r.alpnCount[e] as number;
+  }
+  return JSON.stringify(mix);
+}
+
 /** A record as JSON: tsNs (bigint) as a decimal string. */
 export function recordToJson(r: TlsfpRecord): string {
   return JSON.stringify({ ...r, tsNs: r.tsNs.toString() });
@@ -120,10 +151,9 @@ export class SqliteBackend {
     this.db.pragma("synchronous = NORMAL");
     this.db.exec(SCHEMA);
     this.dropUnreadableHistory();
+    // Positional parameters: binding by name looks up 15 properties per row.
     this.upsertAgg = this.db.prepare(
-      `INSERT OR REPLACE INTO aggregates VALUES
-       (@kind, @value, @first_seen, @last_seen, @count, @tcp, @quic, @dtls,
-        @distinct_clients, @distinct_servers, @distinct_snis, @alpn, @clients, @servers, @snis)`,
+      "INSERT OR REPLACE INTO aggregates VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     );
     this.insertHist = this.db.prepare(
       "INSERT OR REPLACE INTO history VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -209,42 +239,49 @@ export class SqliteBackend {
     })();
   }
 
+  /** Upserts a batch of aggregate rows (in the caller's transaction). */
+  private upsertRows({ kind, rows: r }: AggregateRows): void {
+    const quoted = r.alpnNames.map((n) => JSON.stringify(n));
+    // The sni and ja4_sni kinds store no SNI set (NULL).
+    const snis = kind === "ja4" || kind === "ja3" || kind === "ja3s";
+    const b = r.blobs;
+    const off = r.blobOffsets;
+    for (let i = 0; i < r.ids.length; i++) {
+      const o = 3 * i;
+      this.upsertAgg.run(
+        kind,
+        r.values[i],
+        r.firstSeen[i],
+        r.lastSeen[i],
+        r.count[i],
+        r.tcp[i],
+        r.quic[i],
+        r.dtls[i],
+        r.distinctClients[i],
+        r.distinctServers[i],
+        r.distinctSnis[i],
+        alpnJson(r, i, quoted),
+        b.subarray(off[o], off[o + 1]),
+        b.subarray(off[o + 1], off[o + 2]),
+        snis ? b.subarray(off[o + 2], off[o + 3]) : null,
+      );
+    }
+  }
+
   /**
    * One transaction: new history rows (each chunk `history()` gives until it
-   * says null), aggregates (`aggregates`, then each chunk `more()` gives),
-   * counters, then retention (rows older than `minTs`, and all but the
-   * newest `historyMax`).
+   * says null), aggregates (each batch `aggregates()` gives until it says
+   * null), counters, then retention (rows older than `minTs`, and all but
+   * the newest `historyMax`).
    */
   flush(
-    aggregates: readonly { kind: FingerprintKind; row: NativeAggregateRow }[],
-    more: () => readonly { kind: FingerprintKind; row: NativeAggregateRow }[] | null,
+    aggregates: () => AggregateRows | null,
     history: () => readonly HistoryRow[] | null,
     meta: Record<string, string>,
     minTs: number,
     historyMax: number,
   ): void {
     this.db.transaction(() => {
-      const upsert = (list: readonly { kind: FingerprintKind; row: NativeAggregateRow }[]) => {
-        for (const { kind, row: a } of list) {
-          this.upsertAgg.run({
-            kind,
-            value: a.value,
-            first_seen: a.firstSeen,
-            last_seen: a.lastSeen,
-            count: a.count,
-            tcp: a.tcp,
-            quic: a.quic,
-            dtls: a.dtls,
-            distinct_clients: a.distinctClients,
-            distinct_servers: a.distinctServers,
-            distinct_snis: a.distinctSnis,
-            alpn: JSON.stringify(a.alpn),
-            clients: a.clients,
-            servers: a.servers,
-            snis: a.snis,
-          });
-        }
-      };
       for (let rows = history(); rows !== null; rows = history()) {
         for (const r of rows)
           this.insertHist.run(
@@ -260,8 +297,7 @@ export class SqliteBackend {
             r.record,
           );
       }
-      upsert(aggregates);
-      for (let chunk = more(); chunk !== null; chunk = more()) upsert(chunk);
+      for (let batch = aggregates(); batch !== null; batch = aggregates()) this.upsertRows(batch);
       for (const [k, v] of Object.entries(meta)) this.setMeta.run(k, v);
       this.pruneAge.run(minTs);
       const newest = this.db.prepare("SELECT MAX(seq) AS s FROM history").get() as {

@@ -14,7 +14,6 @@
  */
 import { loadAddon } from "../addon/load.js";
 import {
-  type NativeAggregateRow,
   type NativeAggregates,
   RECENT_COLUMNS,
   RecentColumn,
@@ -24,7 +23,7 @@ import {
 } from "../addon/native.js";
 import { type LabelEntry, loadShippedLabels } from "../labels/labels.js";
 import { Aggregates, DEFAULT_DISTINCT_BOUND, hash32, KINDS } from "./aggregates.js";
-import { type HistoryRow, recordToJson, SqliteBackend } from "./sqlite.js";
+import { type AggregateRows, type HistoryRow, recordToJson, SqliteBackend } from "./sqlite.js";
 import type {
   FingerprintAggregate,
   FingerprintDetail,
@@ -144,8 +143,6 @@ class Store implements FingerprintStore {
   private pendingRows = 0;
   private pendingSeq = 1;
   private historySkipped = 0;
-  /** Aggregate rows taken from the engine whose write failed: written first next time. */
-  private unwritten: { kind: FingerprintKind; row: NativeAggregateRow }[] = [];
   private seq: number;
   private ingested: number;
   private newestTs = 0;
@@ -555,11 +552,13 @@ class Store implements FingerprintStore {
     const start = performance.now();
     const historyDeadline = start + budgetMs / 2;
     const deadline = start + budgetMs;
-    // Rows taken from the engine (a failed write's first): kept if this one fails too.
-    const taken = this.unwritten;
-    this.unwritten = [];
+    // The ids taken from the engine's queue: queued again if the write fails.
+    // Only ids are kept, not rows: a close() of a busy store takes hundreds of
+    // thousands, and rows kept alive to the end cost the GC more than the
+    // rows themselves (and the next write reads the then-current figures).
+    const taken: { kind: FingerprintKind; ids: Uint32Array }[] = [];
     let kind = 0;
-    const moreAggregates = (): { kind: FingerprintKind; row: NativeAggregateRow }[] | null => {
+    const moreAggregates = (): AggregateRows | null => {
       while (kind < KINDS.length && performance.now() < deadline) {
         const k = KINDS[kind] as FingerprintKind;
         const ids = this.aggs.native.takeDirty(k, AGG_CHUNK);
@@ -567,13 +566,8 @@ class Store implements FingerprintStore {
           kind++;
           continue;
         }
-        const chunk: { kind: FingerprintKind; row: NativeAggregateRow }[] = [];
-        for (const id of ids) {
-          const row = this.aggs.native.row(k, id);
-          if (row !== null) chunk.push({ kind: k, row });
-        }
-        for (const r of chunk) taken.push(r);
-        return chunk;
+        taken.push({ kind: k, ids });
+        return { kind: k, rows: this.aggs.native.rows(k, ids) };
       }
       return null;
     };
@@ -594,7 +588,6 @@ class Store implements FingerprintStore {
     const now = Date.now();
     try {
       this.db.flush(
-        taken.slice(),
         moreAggregates,
         moreHistory,
         { seq: String(this.seq), ingested: String(this.ingested), last_flush: String(now) },
@@ -603,7 +596,7 @@ class Store implements FingerprintStore {
       );
     } catch (e) {
       // Nothing was written (one transaction): keep it for the next flush.
-      this.unwritten = taken;
+      for (const t of taken) this.aggs.native.markDirty(t.kind, t.ids);
       this.pending = segments.concat(this.pending);
       this.pendingRows += pendingRows;
       this.pendingSeq = pendingSeq;
