@@ -35,6 +35,7 @@ private:
   Napi::Value Row(const Napi::CallbackInfo &info);
   Napi::Value Rows(const Napi::CallbackInfo &info);
   Napi::Value MarkDirty(const Napi::CallbackInfo &info);
+  Napi::Value SortByValue(const Napi::CallbackInfo &info);
   Napi::Value Restore(const Napi::CallbackInfo &info);
   Napi::Value Recent(const Napi::CallbackInfo &info);
   Napi::Value RecentRecords(const Napi::CallbackInfo &info);

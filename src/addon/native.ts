@@ -342,6 +342,12 @@ export interface NativeAggregates {
   rows(kind: AggregateKind, ids: Uint32Array): NativeAggregateRows;
   /** Queues ids for takeDirty again (a failed write's); ids without an aggregate are left out. */
   markDirty(kind: AggregateKind, ids: Uint32Array): void;
+  /**
+   * Sorts ids in place into the byte order of their values (the SQLite
+   * table's key order: upserts in it touch each B-tree page once); ids
+   * without a value last. JA4×SNI: by JA4, then SNI.
+   */
+  sortByValue(kind: AggregateKind, ids: Uint32Array): void;
   /** Puts a stored aggregate back; returns its id. */
   restore(kind: AggregateKind, row: NativeAggregateRow): number;
   /** Entries [from, to) of the recent ring (to: past the newest; from: at most its oldest). */

@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it, vi } from "vitest";
 import type { NativeAggregates, TlsfpRecord } from "../../src/addon/native.js";
 import { Aggregates, KINDS } from "../../src/store/aggregates.js";
 import { openStore } from "../../src/store/store.js";
@@ -128,6 +128,40 @@ describe("Aggregates.rows", () => {
     expect(Array.from(a.takeDirty("ja3")).sort()).toEqual([1, 2]);
   });
 
+  it("sortByValue orders ids by the bytes of their values, ids without one last", () => {
+    const a = aggregatesOf(handshakes(3000));
+    const bytes = (v: string) => Buffer.from(v, "utf8");
+    for (const kind of KINDS) {
+      const ids = Uint32Array.from([0, ...allIds(a, kind)].reverse());
+      a.sortByValue(kind, ids);
+      const n = a.size(kind);
+      const values = Array.from(ids.subarray(0, n), (id) => a.names(kind, id)[0] as string);
+      // (JA4s are all of one length here, so JA4×SNI's order is its values')
+      const want = values.slice().sort((x, y) => Buffer.compare(bytes(x), bytes(y)));
+      expect(values).toEqual(want);
+      expect(new Set(ids.subarray(0, n)).size).toBe(n);
+      expect(Array.from(ids.subarray(n)).sort()).toEqual([0, n + 1]);
+    }
+    // SQLite's order is the UTF-8 bytes', not JS's UTF-16 one (which puts
+    // U+1F600 before U+FF21); the pair without an SNI ("<ja4>|") first.
+    const b = new Aggregates(addon).native;
+    const ja4 = "t13d0000h2_000000000000_000000000000";
+    for (const sni of ["\u{1F600}.example", "\uFF21.example", null, "a.example"])
+      b.add(ja4, "j", null, sni, "", "1", "2", "tcp", 0);
+    const snis = Uint32Array.of(1, 2, 3);
+    b.sortByValue("sni", snis);
+    expect(Array.from(snis, (id) => b.names("sni", id)[0])).toEqual([
+      "a.example",
+      "\uFF21.example",
+      "\u{1F600}.example",
+    ]);
+    const pairs = Uint32Array.of(1, 2, 3, 4);
+    b.sortByValue("ja4_sni", pairs);
+    expect(Array.from(pairs, (id) => b.names("ja4_sni", id)[0])).toEqual(
+      ["", "a.example", "\uFF21.example", "\u{1F600}.example"].map((x) => `${ja4}|${x}`),
+    );
+  });
+
   it("refuses bad arguments with a TypeError naming them", () => {
     const a = aggregatesOf(handshakes(10));
     expect(() => a.rows("ja4", [1, 2] as never)).toThrow(
@@ -139,6 +173,9 @@ describe("Aggregates.rows", () => {
       new TypeError("markDirty(kind, ids): ids must be a Uint32Array"),
     );
     expect(() => a.markDirty(1 as never, new Uint32Array(1))).toThrow(TypeError);
+    expect(() => a.sortByValue("sni", null as never)).toThrow(
+      new TypeError("sortByValue(kind, ids): ids must be a Uint32Array"),
+    );
   });
 });
 
@@ -234,6 +271,33 @@ describe("the aggregates the store writes", () => {
     expect(got).toEqual(everything(live));
     s.close();
     live.close();
+  });
+
+  it("left over when a timed flush's time is up are queued again, and close writes them", async () => {
+    const path = join(dir, "window.db");
+    const s = openStore({ path, flushIntervalMs: 10, labels: [], historyMax: 0 });
+    // 20 000 JA4 aggregates: ten chunks of rows, one sorted window
+    s.ingest(
+      Array.from({ length: 20_000 }, (_, i) =>
+        fakeRecord({ ja4: `t13d0000h2_000000000000_${i.toString(16).padStart(12, "0")}` }),
+      ),
+    );
+    const want = everything(s);
+    // Each reading of the clock is 20 ms after the last: a flush (budget
+    // 50 ms) writes one chunk, then its time is up.
+    let t = 0;
+    const spy = vi.spyOn(performance, "now").mockImplementation(() => (t += 20));
+    await new Promise((r) => setTimeout(r, 15));
+    spy.mockRestore();
+    const db = new Database(path, { readonly: true });
+    const n = (db.prepare("SELECT COUNT(*) AS n FROM aggregates").get() as { n: number }).n;
+    db.close();
+    expect(n).toBeGreaterThan(0);
+    expect(n).toBeLessThan(want.total);
+    s.close();
+    const again = openStore({ path, flushIntervalMs: 0, labels: [] });
+    expect(everything(again)).toEqual(want);
+    again.close();
   });
 
   it("are queued again when their write fails, and the next write stores them", () => {
