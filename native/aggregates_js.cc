@@ -96,10 +96,10 @@ Napi::Uint32Array IdsArg(const Napi::Value &v, const char *fn)
   return v.As<Napi::Uint32Array>();
 }
 
-// The rank of each of `ids` (a dictionary's) in the byte order of their
-// names, as (id, rank) sorted by id (for RankOf); ids outside the
-// dictionary are left out.
-std::vector<std::pair<uint32_t, uint32_t>> RanksByName(const StringIds &d, std::vector<uint32_t> ids)
+// The ranks of `ids` (a dictionary's) in the byte order of their names,
+// indexed by id (one slot per id of the dictionary: cheap beside the rows
+// they order); ids not given, UINT32_MAX.
+std::vector<uint32_t> RanksByName(const StringIds &d, std::vector<uint32_t> ids)
 {
   std::sort(ids.begin(), ids.end());
   ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
@@ -109,18 +109,10 @@ std::vector<std::pair<uint32_t, uint32_t>> RanksByName(const StringIds &d, std::
     if (id >= 1 && id <= d.Size())
       named.emplace_back(d.Name(id), id);
   std::sort(named.begin(), named.end());
-  std::vector<std::pair<uint32_t, uint32_t>> ranks(named.size());
+  std::vector<uint32_t> rank(static_cast<size_t>(d.Size()) + 1, UINT32_MAX);
   for (size_t r = 0; r < named.size(); r++)
-    ranks[r] = {named[r].second, static_cast<uint32_t>(r)};
-  std::sort(ranks.begin(), ranks.end());
-  return ranks;
-}
-
-// id's rank in RanksByName's result; UINT32_MAX if it has none.
-uint32_t RankOf(const std::vector<std::pair<uint32_t, uint32_t>> &ranks, uint32_t id)
-{
-  auto it = std::lower_bound(ranks.begin(), ranks.end(), std::make_pair(id, 0u));
-  return it != ranks.end() && it->first == id ? it->second : UINT32_MAX;
+    rank[named[r].second] = static_cast<uint32_t>(r);
+  return rank;
 }
 
 Distinct DistinctArg(const Napi::Value &blob, const Napi::Value &n)
@@ -523,13 +515,13 @@ Napi::Value Aggregates::MarkDirty(const Napi::CallbackInfo &info)
 // sortByValue(kind, ids): sorts ids (a Uint32Array, in place) into the byte
 // order of their values, the order of the aggregates table's key within a
 // kind. Upserts in that order go through SQLite's B-tree from left to right,
-// so each page is read, changed and written once per batch; in queue order
-// they land on random pages, and once the table outgrows the page cache a
-// page evicted (spilled to the WAL) is read back for a later row, again and
-// again (bench/store-write.mjs: close() ~8.5 -> ~4.5 us a row). JA4×SNI pairs are
-// ordered by (JA4, SNI) ranks rather than by their joined text: the same
-// order unless a JA4 is a prefix of another, and the order only matters
-// for speed. Ids without a value go last.
+// so each page is read, changed and written once per sorted run; in queue
+// order they land on random pages, and once the table outgrows the page
+// cache a page evicted (spilled to the WAL) is read back for a later row,
+// again and again (bench/store-write.mjs: close() ~8.5 -> ~4.5 us a row).
+// JA4×SNI pairs are ordered by (JA4, SNI) ranks rather than by their joined
+// text: the same order unless a JA4 is a prefix of another, and the order
+// only matters for speed. Ids without a value go last.
 Napi::Value Aggregates::SortByValue(const Napi::CallbackInfo &info)
 {
   AggKind k = KindArg(info[0]);
@@ -549,24 +541,24 @@ Napi::Value Aggregates::SortByValue(const Napi::CallbackInfo &info)
         snis.push_back(static_cast<uint32_t>(key));
       }
     }
-    const auto ja4_ranks = RanksByName(e.ja4, std::move(ja4s));
-    const auto sni_ranks = RanksByName(e.sni, std::move(snis));
+    const std::vector<uint32_t> ja4_rank = RanksByName(e.ja4, std::move(ja4s));
+    const std::vector<uint32_t> sni_rank = RanksByName(e.sni, std::move(snis));
     for (size_t i = 0; i < n; i++) {
       uint64_t key = UINT64_MAX;
       if (data[i] >= 1 && data[i] <= e.pairs.Size()) {
         const uint64_t pair = e.pairs.Key(data[i]);
         const uint32_t sni = static_cast<uint32_t>(pair);
         // no SNI ("<ja4>|") first
-        const uint64_t sni_rank = sni == 0 ? 0 : static_cast<uint64_t>(RankOf(sni_ranks, sni)) + 1;
-        key = static_cast<uint64_t>(RankOf(ja4_ranks, static_cast<uint32_t>(pair >> 32))) << 32 | sni_rank;
+        const uint64_t second = sni == 0 ? 0 : static_cast<uint64_t>(sni_rank[sni]) + 1;
+        key = static_cast<uint64_t>(ja4_rank[pair >> 32]) << 32 | second;
       }
       keyed[i] = {key, data[i]};
     }
   } else {
     const StringIds &d = IdsOf(const_cast<AggEngine &>(e), k);
-    const auto ranks = RanksByName(d, std::vector<uint32_t>(data, data + n));
+    const std::vector<uint32_t> rank = RanksByName(d, std::vector<uint32_t>(data, data + n));
     for (size_t i = 0; i < n; i++)
-      keyed[i] = {RankOf(ranks, data[i]), data[i]};
+      keyed[i] = {data[i] >= 1 && data[i] <= d.Size() ? rank[data[i]] : UINT64_MAX, data[i]};
   }
   std::sort(keyed.begin(), keyed.end());
   for (size_t i = 0; i < n; i++)
