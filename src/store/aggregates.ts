@@ -4,11 +4,11 @@
  *
  * They live in C++ (native/agg_engine.h), beside the dictionary that gives
  * their keys small ids: the ring drain aggregates each record as it reads it
- * (RegionReader.drainBatch), with no JS object per record: 0.66-0.94 M
- * records per CPU second on one core, against ~55 k before (bench/ingest.mjs,
- * docs/benchmarks.md). This
- * class is the TypeScript side: the records given as objects, the id →
- * value names (cached), and the kinds.
+ * (RegionReader.drainBatch), with no JS object per record: about a million
+ * records per CPU second on one core (0.84-1.09 M in bench/ingest.mjs's
+ * harsh workload, docs/benchmarks.md), against ~55 k before. This class is
+ * the TypeScript side: the records given as objects, the id → value names
+ * (cached), and the kinds.
  *
  * Distinct counts are exact up to `bound` values (32-bit hashes of the
  * address / SNI text: for 4096 values a miscount of one has a probability of
