@@ -240,6 +240,18 @@ describe("native aggregates", () => {
     });
   }
 
+  it("hold tens of thousands of aggregates of a kind (past the 8192 of a chunk, 32 768 of a block)", () => {
+    const recs = crowd(50_000).map((r, i) => ({ ...r, sni: `n${i}.example` }));
+    const ref = new Reference(4096);
+    const s = openStore({ path: ":memory:", flushIntervalMs: 0, labels: [] });
+    ref.ingest(recs);
+    s.ingest(recs);
+    const got = storeView(s).sort(byKey);
+    expect(got.filter((a) => a.kind === "ja4_sni")).toHaveLength(50_000);
+    expect(got).toEqual(referenceView(ref).sort(byKey));
+    s.close();
+  });
+
   it("count every ALPN, past the four held inline and past the first 65 535 names", () => {
     // 72 000 names, so ids pass 16 bits; three JA4s, so each sees thousands;
     // then a JA4 whose first ALPNs come after them.
