@@ -3,11 +3,38 @@
 
 #include <algorithm>
 #include <cstring>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 namespace tlsfp {
 
+namespace {
+
+// Records start on cache lines, so that they can be written with
+// non-temporal stores.
+constexpr size_t kLine = 64;
+constexpr size_t kPackedLines = (TLSFP_RECORD_PACKED_MAX + kLine - 1) & ~(kLine - 1);
+
+// Whole lines from src to dst (both line-aligned), around the cache: the
+// ring is far bigger than the caches and is read back only when the store
+// flushes, so ordinary stores would first read each line from memory (a
+// read for ownership) and then evict something useful. Only this thread
+// reads the ring, and a thread always sees its own stores, so no fence.
+void StreamLines(uint8_t *dst, const uint8_t *src, size_t bytes)
+{
+#if defined(__SSE2__)
+  for (size_t i = 0; i < bytes; i += 16)
+    _mm_stream_si128(reinterpret_cast<__m128i *>(dst + i), _mm_load_si128(reinterpret_cast<const __m128i *>(src + i)));
+#else
+  std::memcpy(dst, src, bytes);
+#endif
+}
+
+} // namespace
+
 RecentRing::RecentRing(uint32_t max_records, size_t max_bytes)
-    : entries_(max_records), bytes_size_(max_records > 0 ? std::max(max_bytes, TLSFP_RECORD_PACKED_MAX) : 0),
+    : entries_(max_records), bytes_size_(max_records > 0 ? std::max(max_bytes, kPackedLines) : 0),
       bytes_(bytes_size_)
 {
 }
@@ -25,33 +52,29 @@ void RecentRing::Push(uint64_t index, const struct tlsfp_record &rec, const Rece
     return;
   if (count_ == entries_.size())
     DropOldest();
-  // A record goes in whole: at write_, or at 0 when it would run past the end.
-  // Packed in place when the largest record fits at write_ (nearly always:
-  // it saves copying every record twice), else through scratch.
-  uint8_t *bytes = static_cast<uint8_t *>(bytes_.Data());
-  uint8_t scratch[TLSFP_RECORD_PACKED_MAX];
-  const bool in_place = write_ + TLSFP_RECORD_PACKED_MAX <= bytes_size_;
-  const size_t n = tlsfp_record_pack(&rec, in_place ? bytes + write_ : scratch, TLSFP_RECORD_PACKED_MAX);
-  // In byte order from write_, entries run oldest to newest: the new record
-  // overwrites a prefix of the oldest ones (their entries are dropped below;
-  // nothing reads the ring in between). When it does not fit before the end
-  // it goes at 0, and the entries in the skipped tail go first.
+  alignas(kLine) uint8_t scratch[kPackedLines];
+  const size_t n = tlsfp_record_pack(&rec, scratch, TLSFP_RECORD_PACKED_MAX);
+  const size_t lines = (n + kLine - 1) & ~(kLine - 1);
+  // A record goes in whole, on a line: at write_, or at 0 when it would run
+  // past the end. In byte order from write_, entries run oldest to newest:
+  // the new record overwrites a prefix of the oldest ones. When it does not
+  // fit before the end it goes at 0, and the entries in the skipped tail go
+  // first.
   size_t at = write_;
-  if (write_ + n > bytes_size_) {
+  if (write_ + lines > bytes_size_) {
     at = 0;
     while (count_ > 0 && entries_[head_].offset >= write_)
       DropOldest();
   }
   while (count_ > 0) {
     const RecentEntry &old = entries_[head_];
-    const bool overlaps = old.offset < at + n && at < static_cast<size_t>(old.offset) + old.len;
+    const bool overlaps = old.offset < at + lines && at < static_cast<size_t>(old.offset) + old.len;
     if (!overlaps)
       break;
     DropOldest();
   }
-  if (!in_place)
-    std::memcpy(bytes + at, scratch, n);
-  write_ = at + n;
+  StreamLines(static_cast<uint8_t *>(bytes_.Data()) + at, scratch, lines);
+  write_ = at + lines;
   RecentEntry &e = entries_[(head_ + count_) % entries_.size()];
   e = cols;
   e.index = index;
