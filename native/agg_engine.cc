@@ -387,16 +387,39 @@ void AggEngine::PrefetchAggs(AggInput &r)
   }
 }
 
+bool AggEngine::SeenPeek(uint32_t pair, uint32_t ja3, uint32_t key, uint32_t value) const
+{
+  const uint32_t mask = kSeenCapacity - 1;
+  for (uint32_t i = SeenIndex(pair, ja3, key, value);; i = (i + 1) & mask) {
+    const SeenSlot &o = seen_[i];
+    if (o.pair == pair && o.ja3 == ja3 && o.key == key && o.value == value)
+      return true;
+    if (o.pair == 0)
+      return false;
+  }
+}
+
 void AggEngine::PrefetchSets(const AggInput &r) const
 {
+  // Only for the members the seen table does not already hold (their
+  // lines arrived since PrefetchAggs asked for them): the others will skip
+  // their sets, and asking for their slots would only crowd out the rest.
+  const uint32_t key = r.ja3s << 2;
+  const bool c = !SeenPeek(r.pair, r.ja3, key | 1, r.client);
+  const bool s = !SeenPeek(r.pair, r.ja3, key | 2, r.server);
+  const bool n = r.sni != 0 && !SeenPeek(r.pair, r.ja3, key | 3, r.sni_hash);
+  if (!c && !s && !n)
+    return;
   const uint32_t ids[kAggKinds] = {r.ja4, r.ja3, r.ja3s, r.sni, r.pair};
   for (uint32_t k = 0; k < kAggKinds; k++) {
     if (ids[k] == 0)
       continue;
     const Agg &a = At(static_cast<AggKind>(k), ids[k]);
-    a.clients.Prefetch(r.client);
-    a.servers.Prefetch(r.server);
-    if (k <= kJa3s && r.sni != 0)
+    if (c)
+      a.clients.Prefetch(r.client);
+    if (s)
+      a.servers.Prefetch(r.server);
+    if (n && k <= kJa3s)
       a.snis.Prefetch(r.sni_hash);
   }
 }
