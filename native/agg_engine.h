@@ -3,7 +3,7 @@
 // seen, count, transport split, ALPN mix and distinct clients / servers /
 // SNIs. The ring drain feeds it record by record with no JS in between
 // (RegionReader.drainBatch): one core ingests about a million handshakes a
-// second this way (0.84-1.09 M in bench/ingest.mjs), against ~55 k with a JS
+// second this way (the median in bench/ingest.mjs), against ~55 k with a JS
 // object per record. JS reads it for queries and persistence (src/store,
 // through the Aggregates class of aggregates_js.h).
 //

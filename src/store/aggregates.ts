@@ -5,7 +5,7 @@
  * They live in C++ (native/agg_engine.h), beside the dictionary that gives
  * their keys small ids: the ring drain aggregates each record as it reads it
  * (RegionReader.drainBatch), with no JS object per record: about a million
- * records per CPU second on one core (0.84-1.09 M in bench/ingest.mjs's
+ * records per CPU second on one core (the median in bench/ingest.mjs's
  * harsh workload, docs/benchmarks.md), against ~55 k before. This class is
  * the TypeScript side: the records given as objects, the id → value names
  * (cached), and the kinds.
