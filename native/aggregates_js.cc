@@ -153,7 +153,11 @@ Aggregates::Aggregates(const Napi::CallbackInfo &info) : Napi::ObjectWrap<Aggreg
   }
   uint32_t bound = WholeOption(opts, "distinctBound", kDefaultBound, 1, 1e9);
   uint32_t recent = std::max(kRecentMin, WholeOption(opts, "recentMax", 0, 0, 1e8));
-  core_ = std::make_unique<StoreCore>(bound, recent, recent * kRecentBytesPerRecord);
+  // The ring's bytes (0: 1 KB a record); it keeps fewer records when they
+  // outgrow them.
+  uint32_t recent_bytes = WholeOption(opts, "recentBytes", 0, 0, 4e9);
+  core_ = std::make_unique<StoreCore>(bound, recent,
+                                      recent_bytes != 0 ? recent_bytes : size_t{recent} * kRecentBytesPerRecord);
   engine_ = &core_->engine;
   if (napi_type_tag_object(env, info.This(), &kAggregatesTag) != napi_ok)
     throw Napi::Error::New(env);

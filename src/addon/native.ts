@@ -541,11 +541,14 @@ export interface NativeAddon {
   RegionReader: new (path: string) => RegionReader;
   /**
    * distinctBound: exact distinct counts up to this many members (default
-   * 4096); recentMax: handshakes the recent ring keeps (at least 65 536).
+   * 4096); recentMax: handshakes the recent ring keeps (at least 65 536);
+   * recentBytes: the ring's bytes (default 1 KB a handshake), fewer
+   * handshakes when their packed records outgrow them.
    */
   Aggregates: new (options?: {
     distinctBound?: number;
     recentMax?: number;
+    recentBytes?: number;
   }) => NativeAggregates;
   /** One packed record (a history row) → the record. TLSFP_E_PACKED for bad bytes. */
   unpackRecord(packed: Uint8Array): TlsfpRecord;

@@ -147,6 +147,31 @@ describe("RecordBatch and the recent ring", () => {
     expect(core.recentRecords(n - 2, n + 5).map(([i]) => i)).toEqual([n - 2, n - 1]);
   });
 
+  it("keeps whole, intact records when their bytes wrap around a small ring", () => {
+    const small = new addon.Aggregates({ recentBytes: 64 * 1024 }); // ~120 records
+    const big = new addon.Aggregates({ recentBytes: 0 });
+    const files = ["alpn.pcap", "limits.pcap", "misc.pcap"].map((f) =>
+      join(FIXTURES, "synthetic", f),
+    );
+    let n = 0;
+    for (let round = 0; round < 40; round++) {
+      for (const path of files) {
+        for (const core of [small, big]) {
+          const a = new addon.CaptureAnalyzer(path);
+          for (let done = false; !done; ) ({ done } = a.nextBatch(core, 7));
+          a.close();
+        }
+      }
+      n = big.recent(0).first + big.recent(0).n;
+    }
+    const ring = small.recent(0);
+    expect(ring.first + ring.n).toBe(n);
+    expect(ring.n).toBeGreaterThan(60);
+    expect(ring.n).toBeLessThan(200);
+    expect(small.recentRecords(0, ring.first)).toEqual([]);
+    expect(small.recentRecords(ring.first, n)).toEqual(big.recentRecords(ring.first, n));
+  });
+
   it("refuses what is not an Aggregates, bad options and bytes that are not a packed record", () => {
     const path = captures[0] as string;
     const a = new addon.CaptureAnalyzer(path);
@@ -154,6 +179,7 @@ describe("RecordBatch and the recent ring", () => {
     expect(() => a.nextBatch(new addon.Aggregates(), 0)).toThrow(/maxRecords/);
     expect(() => a.nextBatch(new addon.Aggregates(), 10, { eve: 1 } as never)).toThrow(/eve/);
     expect(() => new addon.Aggregates({ distinctBound: 0 })).toThrow(/distinctBound/);
+    expect(() => new addon.Aggregates({ recentBytes: 1.5 })).toThrow(/recentBytes/);
     a.close();
     expect(() => addon.unpackRecord(Buffer.from("P\x02not a record"))).toThrow(
       expect.objectContaining({ code: "TLSFP_E_PACKED" }),
