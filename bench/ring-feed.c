@@ -82,7 +82,6 @@
 #include <getopt.h>
 #include <inttypes.h>
 #include <sched.h>
-#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -91,6 +90,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cli/cli.h"
 #include "tlsfp/record.h"
 #include "tlsfp/shm.h"
 
@@ -148,13 +148,8 @@ struct feed {
 	uint64_t wait_ns;   /* spent waiting for room */
 };
 
+/* The signal that stopped the run (tlsfp_cli_stop_on_signals), or 0. */
 static uint32_t stop_signal;
-
-static void
-on_signal(int sig)
-{
-	__atomic_store_n(&stop_signal, (uint32_t)sig, __ATOMIC_RELAXED);
-}
 
 static uint64_t
 clock_ns(clockid_t id)
@@ -575,19 +570,7 @@ usage(FILE *out)
 static int
 parse_u64(const char *opt, const char *s, uint64_t min, uint64_t max, uint64_t *out)
 {
-	char *end;
-	unsigned long long v;
-
-	errno = 0;
-	v = strtoull(s, &end, 0);
-	if (errno != 0 || end == s || *end != '\0' || s[0] == '-' || v < min || v > max) {
-		fprintf(stderr,
-			"ring-feed: --%s: expected an integer from %" PRIu64 " to %" PRIu64 "\n",
-			opt, min, max);
-		return -1;
-	}
-	*out = v;
-	return 0;
+	return tlsfp_cli_parse_u64("ring-feed", opt, s, min, max, out);
 }
 
 static int
@@ -677,20 +660,6 @@ print_ready(const char *path, uint64_t records)
 	fflush(stdout);
 }
 
-static int
-install_signals(void)
-{
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	/* No SA_RESTART: a wait's nanosleep returns at once. */
-	if (sigaction(SIGINT, &sa, NULL) != 0 || sigaction(SIGTERM, &sa, NULL) != 0)
-		return -errno;
-	return 0;
-}
-
 static struct feed_tables tables;
 static struct tlsfp_record work[ALPN__COUNT * 2];
 static struct feed feed;
@@ -739,7 +708,7 @@ main(int argc, char **argv)
 		return 1;
 	}
 
-	rc = install_signals();
+	rc = tlsfp_cli_stop_on_signals(&stop_signal);
 	if (rc != 0) {
 		fprintf(stderr, "ring-feed: signals: %s\n", strerror(-rc));
 		return 1;

@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "app.h"
+#include "cli/cli.h"
 
 static const char usage[] =
 	"usage: tlsfp-dataplane [options]\n"
@@ -95,19 +96,7 @@ static const struct option long_opts[] = {
 static int
 parse_u64(const char *opt, const char *s, uint64_t min, uint64_t max, uint64_t *out)
 {
-	char *end;
-	unsigned long long v;
-
-	errno = 0;
-	v = strtoull(s, &end, 0);
-	if (errno != 0 || end == s || *end != '\0' || s[0] == '-' || v < min || v > max) {
-		fprintf(stderr,
-			"tlsfp-dataplane: --%s: expected an integer in [%llu, %llu], got \"%s\"\n",
-			opt, (unsigned long long)min, (unsigned long long)max, s);
-		return -1;
-	}
-	*out = v;
-	return 0;
+	return tlsfp_cli_parse_u64("tlsfp-dataplane", opt, s, min, max, out);
 }
 
 static int

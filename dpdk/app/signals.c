@@ -7,33 +7,15 @@
  * Installed before rte_eal_init so that a signal during start-up also
  * takes the orderly path instead of leaving DPDK's runtime dir behind.
  */
-#include <errno.h>
-#include <signal.h>
-#include <string.h>
-
 #include "app.h"
+#include "cli/cli.h"
 
 static uint32_t stop_flag;
-
-static void
-on_signal(int sig)
-{
-	(void)sig;
-	__atomic_store_n(&stop_flag, 1, __ATOMIC_RELAXED);
-}
 
 int
 tlsfp_app_signals_install(void)
 {
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	/* No SA_RESTART: the main lcore's sleep wakes up at once. */
-	if (sigaction(SIGINT, &sa, NULL) != 0 || sigaction(SIGTERM, &sa, NULL) != 0)
-		return -errno;
-	return 0;
+	return tlsfp_cli_stop_on_signals(&stop_flag);
 }
 
 uint32_t *
