@@ -280,25 +280,35 @@ uint32_t AggEngine::SeenIndex(uint32_t pair, uint32_t ja3, uint32_t key, uint32_
   return Mix(Mix(Mix(pair, ja3), key), value) & (kSeenCapacity - 1);
 }
 
-bool AggEngine::Seen(uint32_t pair, uint32_t ja3, uint32_t key, uint32_t value)
+uint32_t AggEngine::SeenProbe(const SeenSlot &t) const
 {
   const uint32_t mask = kSeenCapacity - 1;
-  const uint32_t start = SeenIndex(pair, ja3, key, value);
-  uint32_t i = start;
+  uint32_t i = SeenIndex(t.pair, t.ja3, t.key, t.value);
   for (;; i = (i + 1) & mask) {
     const SeenSlot &o = seen_[i];
-    if (o.pair == pair && o.ja3 == ja3 && o.key == key && o.value == value)
-      return true;
-    if (o.pair == 0)
-      break;
+    if ((o.pair == t.pair && o.ja3 == t.ja3 && o.key == t.key && o.value == t.value) || o.pair == 0)
+      return i;
   }
+}
+
+bool AggEngine::Seen(uint32_t pair, uint32_t ja3, uint32_t key, uint32_t value)
+{
+  const SeenSlot t{pair, ja3, key, value};
+  uint32_t i = SeenProbe(t);
+  if (seen_[i].pair != 0)
+    return true;
   if (++seen_n_ * 2 > kSeenCapacity) {
     std::fill(seen_.Data(), seen_.Data() + kSeenCapacity, SeenSlot{});
     seen_n_ = 1;
-    i = start;
+    i = SeenIndex(pair, ja3, key, value);
   }
-  seen_[i] = SeenSlot{pair, ja3, key, value};
+  seen_[i] = t;
   return false;
+}
+
+bool AggEngine::SeenPeek(uint32_t pair, uint32_t ja3, uint32_t key, uint32_t value) const
+{
+  return seen_[SeenProbe(SeenSlot{pair, ja3, key, value})].pair != 0;
 }
 
 void AggEngine::Bump(AggKind k, uint32_t id, const AggInput &in, uint32_t c, uint32_t s, uint32_t n)
@@ -384,18 +394,6 @@ void AggEngine::PrefetchAggs(AggInput &r)
     const char *a = reinterpret_cast<const char *>(Reserve(static_cast<AggKind>(k), ids[k]));
     for (size_t line = 0; line < sizeof(Agg); line += 64)
       __builtin_prefetch(a + line, 1);
-  }
-}
-
-bool AggEngine::SeenPeek(uint32_t pair, uint32_t ja3, uint32_t key, uint32_t value) const
-{
-  const uint32_t mask = kSeenCapacity - 1;
-  for (uint32_t i = SeenIndex(pair, ja3, key, value);; i = (i + 1) & mask) {
-    const SeenSlot &o = seen_[i];
-    if (o.pair == pair && o.ja3 == ja3 && o.key == key && o.value == value)
-      return true;
-    if (o.pair == 0)
-      return false;
   }
 }
 

@@ -150,6 +150,7 @@ private:
   static constexpr uint32_t kSeenCapacity = 1u << 20;
   bool Seen(uint32_t pair, uint32_t ja3, uint32_t key, uint32_t value);
   bool SeenPeek(uint32_t pair, uint32_t ja3, uint32_t key, uint32_t value) const; // Seen() without adding
+  uint32_t SeenProbe(const SeenSlot &t) const; // t's slot, or the empty one that ends its run
   static uint32_t SeenIndex(uint32_t pair, uint32_t ja3, uint32_t key, uint32_t value);
   void PrefetchAggs(AggInput &r); // resolves r.pair
   void PrefetchSets(const AggInput &r) const;

@@ -62,42 +62,34 @@ StringIds::StringIds() : slots_(kInitialSlots), starts_{0} {}
 
 uint32_t StringIds::Hash(const char *s, size_t len) { return HashBytes(s, len); }
 
-uint32_t StringIds::Id(const char *s, size_t len, uint32_t h, bool *added)
+size_t StringIds::Probe(const char *s, size_t len, uint32_t h) const
 {
   const size_t mask = slots_.size() - 1;
   size_t i = h & mask;
   for (;; i = (i + 1) & mask) {
     const Slot slot = slots_[i];
-    if (slot.id == 0)
-      break;
-    if (slot.hash == h && starts_[slot.id] - starts_[slot.id - 1] == len &&
-        SameBytes(arena_.data() + starts_[slot.id - 1], s, len)) {
-      *added = false;
-      return slot.id;
-    }
+    if (slot.id == 0 || (slot.hash == h && starts_[slot.id] - starts_[slot.id - 1] == len &&
+                         SameBytes(arena_.data() + starts_[slot.id - 1], s, len)))
+      return i;
   }
+}
+
+uint32_t StringIds::Id(const char *s, size_t len, uint32_t h, bool *added)
+{
+  const size_t i = Probe(s, len, h);
+  *added = slots_[i].id == 0;
+  if (!*added)
+    return slots_[i].id;
   arena_.append(s, len);
   starts_.push_back(static_cast<uint32_t>(arena_.size()));
   const uint32_t id = Size();
   slots_[i] = {h, id};
   if (2 * static_cast<size_t>(id) > slots_.size())
     Grow();
-  *added = true;
   return id;
 }
 
-uint32_t StringIds::Find(const char *s, size_t len) const
-{
-  const uint32_t h = HashBytes(s, len);
-  const size_t mask = slots_.size() - 1;
-  for (size_t i = h & mask; slots_[i].id != 0; i = (i + 1) & mask) {
-    const Slot slot = slots_[i];
-    if (slot.hash == h && starts_[slot.id] - starts_[slot.id - 1] == len &&
-        SameBytes(arena_.data() + starts_[slot.id - 1], s, len))
-      return slot.id;
-  }
-  return 0;
-}
+uint32_t StringIds::Find(const char *s, size_t len) const { return slots_[Probe(s, len, HashBytes(s, len))].id; }
 
 void StringIds::Grow()
 {
@@ -116,34 +108,33 @@ void StringIds::Grow()
 
 PairIds::PairIds() : slots_(kInitialSlots) {}
 
+size_t PairIds::Probe(uint64_t k) const
+{
+  const size_t mask = slots_.Size() - 1;
+  size_t i = HashPair(k) & mask;
+  while (slots_[i].id != 0 && slots_[i].key != k)
+    i = (i + 1) & mask;
+  return i;
+}
+
 uint32_t PairIds::Id(uint32_t a, uint32_t b, bool *added)
 {
   const uint64_t k = (static_cast<uint64_t>(a) << 32) | b;
-  const size_t mask = slots_.Size() - 1;
-  size_t i = HashPair(k) & mask;
-  for (; slots_[i].id != 0; i = (i + 1) & mask) {
-    if (slots_[i].key == k) {
-      *added = false;
-      return slots_[i].id;
-    }
-  }
+  const size_t i = Probe(k);
+  *added = slots_[i].id == 0;
+  if (!*added)
+    return slots_[i].id;
   keys_.push_back(k);
   const uint32_t id = Size();
   slots_[i] = {k, id};
   if (2 * static_cast<size_t>(id) > slots_.Size())
     Grow();
-  *added = true;
   return id;
 }
 
 uint32_t PairIds::Find(uint32_t a, uint32_t b) const
 {
-  const uint64_t k = (static_cast<uint64_t>(a) << 32) | b;
-  const size_t mask = slots_.Size() - 1;
-  for (size_t i = HashPair(k) & mask; slots_[i].id != 0; i = (i + 1) & mask)
-    if (slots_[i].key == k)
-      return slots_[i].id;
-  return 0;
+  return slots_[Probe((static_cast<uint64_t>(a) << 32) | b)].id;
 }
 
 void PairIds::Prefetch(uint32_t a, uint32_t b) const

@@ -31,6 +31,8 @@ public:
   std::string Name(uint32_t id) const { return arena_.substr(starts_[id - 1], starts_[id] - starts_[id - 1]); }
 
 private:
+  // The slot holding s, or the empty one where it would go.
+  size_t Probe(const char *s, size_t len, uint32_t h) const;
   void Grow();
   // The hash beside its id: a probe reads one cache line, and a string is
   // compared only when the hashes agree.
@@ -55,6 +57,7 @@ public:
   uint64_t Key(uint32_t id) const { return keys_[id - 1]; }
 
 private:
+  size_t Probe(uint64_t key) const; // key's slot, or the empty one where it would go
   void Grow();
   // The key beside its id: a lookup touches one random cache line, not two
   // (this table holds every JA4×SNI pair: hundreds of thousands, so it

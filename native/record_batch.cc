@@ -117,9 +117,12 @@ BatchBuilder::Hashes &BatchBuilder::ComputeHashes(const struct tlsfp_record &rec
 {
   AggEngine &e = core_->engine;
   h.rec = &rec;
-  h.ja4 = StringIds::Hash(rec.ja4, strnlen(rec.ja4, sizeof(rec.ja4)));
-  h.ja3 = StringIds::Hash(rec.ja3, strnlen(rec.ja3, sizeof(rec.ja3)));
-  h.ja3s = StringIds::Hash(rec.ja3s, strnlen(rec.ja3s, sizeof(rec.ja3s)));
+  h.ja4_len = strnlen(rec.ja4, sizeof(rec.ja4));
+  h.ja3_len = strnlen(rec.ja3, sizeof(rec.ja3));
+  h.ja3s_len = strnlen(rec.ja3s, sizeof(rec.ja3s));
+  h.ja4 = StringIds::Hash(rec.ja4, h.ja4_len);
+  h.ja3 = StringIds::Hash(rec.ja3, h.ja3_len);
+  h.ja3s = StringIds::Hash(rec.ja3s, h.ja3s_len);
   e.ja4.Prefetch(h.ja4);
   e.ja3.Prefetch(h.ja3);
   if (rec.flags & TLSFP_REC_F_SERVER_HELLO)
@@ -152,11 +155,9 @@ void BatchBuilder::Add(const struct tlsfp_record &rec)
   Hashes &h = ahead_[(count_ - 1) & 1]; // count_ was counted above
   if (h.rec != &rec)
     ComputeHashes(rec, h);
-  const size_t ja4_len = strnlen(rec.ja4, sizeof(rec.ja4));
-  const size_t ja3_len = strnlen(rec.ja3, sizeof(rec.ja3));
-  in.ja4 = e.ja4.Id(rec.ja4, ja4_len, h.ja4, &added);
-  in.ja3 = e.ja3.Id(rec.ja3, ja3_len, h.ja3, &added);
-  in.ja3s = has_sh ? e.ja3s.Id(rec.ja3s, strnlen(rec.ja3s, sizeof(rec.ja3s)), h.ja3s, &added) : 0;
+  in.ja4 = e.ja4.Id(rec.ja4, h.ja4_len, h.ja4, &added);
+  in.ja3 = e.ja3.Id(rec.ja3, h.ja3_len, h.ja3, &added);
+  in.ja3s = has_sh ? e.ja3s.Id(rec.ja3s, h.ja3s_len, h.ja3s, &added) : 0;
   // As RecordToJs: a name only when a host_name was there.
   const bool has_sni = (rec.flags & TLSFP_REC_F_HAS_SNI) && rec.sni_len > 0;
   in.sni_hash = 0;

@@ -74,6 +74,7 @@ private:
   struct Hashes {
     const struct tlsfp_record *rec = nullptr;
     uint32_t ja4, ja3, ja3s, sni;
+    size_t ja4_len, ja3_len, ja3s_len;
     bool sni_plain; // sni computed: the name needs no escaping
   } ahead_[2];
   Hashes &ComputeHashes(const struct tlsfp_record &rec, Hashes &h);

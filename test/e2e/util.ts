@@ -6,11 +6,12 @@ import { execFileSync, spawn } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeEach, expect } from "vitest";
-import { addonPath, loadAddon } from "../../src/addon/load.js";
+import { addonPath } from "../../src/addon/load.js";
 import type { TlsfpRecord } from "../../src/addon/native.js";
 import { dataplaneBinary } from "../../src/dataplane/process.js";
 import { hugetlbfsMounts } from "../../src/dataplane/region.js";
 import { type EveEvent, toEve } from "../../src/export/eve.js";
+import { captureRecords } from "../helpers/addon.js";
 import type { NetnsPair, Started } from "../helpers/netns.js";
 
 export const ROOT = join(import.meta.dirname, "..", "..");
@@ -146,19 +147,7 @@ export function leftoversOf(instance: string): string[] {
 }
 
 /** Every record `tlsfp pcap` (the CaptureAnalyzer) gives for a capture file. */
-export function pcapRecords(file: string): TlsfpRecord[] {
-  const a = new (loadAddon().CaptureAnalyzer)(file);
-  const out: TlsfpRecord[] = [];
-  try {
-    for (;;) {
-      const b = a.next(1024);
-      out.push(...b.records);
-      if (b.done) return out;
-    }
-  } finally {
-    a.close();
-  }
-}
+export const pcapRecords = (file: string): TlsfpRecord[] => captureRecords(file);
 
 /** A self-signed P-256 certificate for server.test: dir/cert.pem and dir/key.pem. */
 export function makeServerCert(dir: string): void {

@@ -14,7 +14,7 @@ import { toEveLine } from "../../src/export/eve.js";
 import { KINDS } from "../../src/store/aggregates.js";
 import { openStore } from "../../src/store/store.js";
 import type { FingerprintStore, StoredHandshake } from "../../src/store/types.js";
-import { addon } from "../helpers/addon.js";
+import { addon, captureRecords } from "../helpers/addon.js";
 import { fakeRecord } from "../helpers/record.js";
 import { Aggregates as Reference } from "../helpers/reference-aggregates.js";
 
@@ -29,21 +29,8 @@ const captures = ["clients", "quic", "edge", "synthetic"].flatMap((d) =>
 const dir = mkdtempSync(join(tmpdir(), "tlsfp-store-batch-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function records(path: string): TlsfpRecord[] {
-  const a = new addon.CaptureAnalyzer(path);
-  const out: TlsfpRecord[] = [];
-  try {
-    for (;;) {
-      const b = a.next(100_000);
-      out.push(...b.records);
-      if (b.done) return out;
-    }
-  } catch {
-    return out; // a corrupt fixture: what came before the bad block
-  } finally {
-    a.close();
-  }
-}
+/** A fixture's records (a corrupt one's up to its bad block). */
+const records = (path: string): TlsfpRecord[] => captureRecords(path, { upToError: true });
 
 /** Batches of at most `size` (small: new names arrive over many batches). */
 function batches(path: string, store: FingerprintStore, size: number): RecordBatch[] {
