@@ -8,6 +8,7 @@
  *   cmake -S bench -B build/bench && cmake --build build/bench -j2
  *   npx tsc -p tsconfig.json
  *   node bench/ingest.mjs [--records N] [--workers K] [--passes aggregates,history,objects]
+ *                         [--prealloc PAIRS]
  *
  * build/bench/ring-feed creates the region and produces the synthetic
  * records (the distributions of the original JS bench: 3 000 JA4 / JA3, 500
@@ -22,6 +23,12 @@
  * faults on every slot; the line before the passes says which.
  * --feed-dir DIR forces a directory.
  *
+ * Each store is opened as `tlsfp run` opens it, with store.preallocPairs
+ * from the shipped config (config/default.yaml): the memory of that many
+ * JA4×SNI pairs, the seen table and the recent ring is committed before
+ * the clock starts. --prealloc 0 measures a store that commits memory as
+ * records arrive (the first-touch page faults inside the ingest).
+ *
  * Passes, each in a process of its own, on a fresh store (SQLite file in a
  * temporary directory) and a fresh ring-feed:
  *   aggregates  historyMax 0: drain + the live aggregates
@@ -31,6 +38,7 @@
  * own flush timer runs (--flush-ms, default 1000 like flushIntervalMs; a
  * timer flush writes the history and as many changed aggregates as fit in
  * a quarter of its period). Printed per pass:
+ *   open        the store's opening (the preallocation)
  *   ingest      records per CPU second of this process spent draining and
  *               ingesting (process.cpuUsage: every thread, so GC helpers
  *               count; all are on the one pinned CPU)
@@ -47,6 +55,7 @@ import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { parseArgs } from "node:util";
 import { loadAddon } from "../dist/src/addon/load.js";
+import { loadConfig } from "../dist/src/config/load.js";
 import { openStore } from "../dist/src/store/store.js";
 
 const { values: opt } = parseArgs({
@@ -55,6 +64,7 @@ const { values: opt } = parseArgs({
     workers: { type: "string", default: "1" },
     passes: { type: "string", default: "aggregates,history" },
     "flush-ms": { type: "string", default: "1000" },
+    prealloc: { type: "string" }, // default: the shipped config's store.preallocPairs
     feed: { type: "string", default: "build/bench/ring-feed" },
     "feed-dir": { type: "string" },
     child: { type: "boolean", default: false }, // internal: run the one pass given
@@ -62,6 +72,7 @@ const { values: opt } = parseArgs({
 });
 const N = Number(opt.records);
 const FLUSH_MS = Number(opt["flush-ms"]);
+const PREALLOC = Number(opt.prealloc ?? loadConfig().store.preallocPairs);
 const BATCH = 4096;
 
 if (!existsSync(opt.feed)) {
@@ -108,12 +119,15 @@ const cpuS = (u) => (u.user + u.system) / 1e6;
 
 async function pass(name, dir) {
   const historyMax = name === "aggregates" ? 0 : 100_000;
+  const o = process.hrtime.bigint();
   const store = openStore({
     path: join(dir, `${name}.db`),
     historyMax,
     flushIntervalMs: FLUSH_MS,
+    preallocPairs: PREALLOC,
     labels: [],
   });
+  const openMs = Number(process.hrtime.bigint() - o) / 1e6;
   const feed = startFeed();
   const reader = new addon.RegionReader(await feed.path);
   const backing = reader.header().hugetlb ? "hugetlbfs" : "/dev/shm";
@@ -161,7 +175,8 @@ async function pass(name, dir) {
   store.close(); // writes what the timed flushes left queued
   const closeMs = Number(process.hrtime.bigint() - c) / 1e6;
   console.log(
-    `${name.padEnd(10)} ${fmt(n)} records (region on ${backing}): ingest ${fmt(n / ingestCpu)} /CPU s ` +
+    `${name.padEnd(10)} ${fmt(n)} records (region on ${backing}): open ${fmt(openMs)} ms; ` +
+      `ingest ${fmt(n / ingestCpu)} /CPU s ` +
       `(${fmt(ingestFaults)} page faults); ` +
       `with the store's flushes ${fmt(n / allCpu)} /CPU s; wall ${fmt(n / wall)} /s; ` +
       `polls ${polls}; aggregates ja4 ${st.aggregates.ja4} ja3 ${st.aggregates.ja3} ` +
@@ -233,7 +248,8 @@ if (opt.child) {
   const releaseHugepages = hugepagesForFeed();
   try {
     console.log(
-      `node on CPU ${nodeCpu}, ring-feed on CPU ${feedCpu} (${opt.workers} ring(s)), ${fmt(N)} records a pass, a process each`,
+      `node on CPU ${nodeCpu}, ring-feed on CPU ${feedCpu} (${opt.workers} ring(s)), ${fmt(N)} records a pass, ` +
+        `a process each; store.preallocPairs ${fmt(PREALLOC)}`,
     );
     for (const name of passes) passInChild(name);
   } finally {

@@ -255,6 +255,14 @@ Agg *AggEngine::Make(AggKind k, uint32_t id)
   return &a;
 }
 
+void AggEngine::Preallocate(uint32_t pairs)
+{
+  for (uint32_t k = 0; k < kAggKinds; k++)
+    Reserve(static_cast<AggKind>(k), k == kJa4Sni ? pairs : 1);
+  this->pairs.Reserve(pairs);
+  seen_.Commit();
+}
+
 void AggEngine::MarkDirty(AggKind k, uint32_t id)
 {
   Agg &a = At(k, id);

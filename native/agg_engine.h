@@ -136,6 +136,11 @@ public:
   std::vector<uint32_t> TakeDirty(AggKind k, size_t max);
   void MarkDirty(AggKind k, uint32_t id);
   uint32_t Bound() const { return bound_; }
+  // Memory for the first `pairs` JA4×SNI pairs (aggregates and ids), a
+  // chunk of each other kind, and the seen table, committed now: a busy
+  // link's first handshakes then take no page faults (Suricata's flow
+  // prealloc, for the same reason). Past them the store grows as usual.
+  void Preallocate(uint32_t pairs);
 
 private:
   // Members already counted: (JA4×SNI, JA3, JA3S, field, value), field 1
@@ -177,9 +182,15 @@ private:
 // The native half of one fingerprint store: its aggregates and its recent
 // handshakes. Every record a drain takes is numbered (next_index).
 struct StoreCore {
-  StoreCore(uint32_t bound, uint32_t recent_max, size_t recent_bytes)
+  // prealloc_pairs > 0: AggEngine::Preallocate, and the recent ring
+  // committed too.
+  StoreCore(uint32_t bound, uint32_t recent_max, size_t recent_bytes, uint32_t prealloc_pairs)
       : engine(bound), recent(recent_max, recent_bytes)
   {
+    if (prealloc_pairs > 0) {
+      engine.Preallocate(prealloc_pairs);
+      recent.Commit();
+    }
   }
   AggEngine engine;
   RecentRing recent;

@@ -156,8 +156,9 @@ Aggregates::Aggregates(const Napi::CallbackInfo &info) : Napi::ObjectWrap<Aggreg
   // The ring's bytes (0: 1 KB a record); it keeps fewer records when they
   // outgrow them.
   uint32_t recent_bytes = WholeOption(opts, "recentBytes", 0, 0, 4e9);
-  core_ = std::make_unique<StoreCore>(bound, recent,
-                                      recent_bytes != 0 ? recent_bytes : size_t{recent} * kRecentBytesPerRecord);
+  uint32_t prealloc = WholeOption(opts, "preallocPairs", 0, 0, 1e8);
+  core_ = std::make_unique<StoreCore>(
+      bound, recent, recent_bytes != 0 ? recent_bytes : size_t{recent} * kRecentBytesPerRecord, prealloc);
   engine_ = &core_->engine;
   if (napi_type_tag_object(env, info.This(), &kAggregatesTag) != napi_ok)
     throw Napi::Error::New(env);

@@ -143,6 +143,14 @@ void PairIds::Prefetch(uint32_t a, uint32_t b) const
   __builtin_prefetch(&slots_[HashPair(k) & (slots_.Size() - 1)]);
 }
 
+void PairIds::Reserve(uint32_t n)
+{
+  keys_.reserve(n);
+  while (2 * static_cast<size_t>(n) > slots_.Size())
+    Grow();
+  slots_.Commit();
+}
+
 void PairIds::Grow()
 {
   HugeArray<Slot> slots(slots_.Size() * 2);

@@ -52,6 +52,8 @@ public:
   uint32_t Id(uint32_t a, uint32_t b, bool *added);
   uint32_t Find(uint32_t a, uint32_t b) const; // 0 if absent
   void Prefetch(uint32_t a, uint32_t b) const;  // the slot Id(a, b) probes first
+  // Room for n pairs in all, committed now: none of them grows the table.
+  void Reserve(uint32_t n);
   uint32_t Size() const { return static_cast<uint32_t>(keys_.size()); }
   // id's (a, b) as a << 32 | b.
   uint64_t Key(uint32_t id) const { return keys_[id - 1]; }

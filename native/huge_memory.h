@@ -39,6 +39,9 @@ public:
   HugeMemory &operator=(const HugeMemory &) = delete;
 
   void *Data() const { return p_; }
+  // Faults every page in now (zero-filled, as huge pages where THP allows),
+  // so that the hot path that later fills them takes no page faults.
+  void Commit();
 
 private:
   void *p_ = nullptr;
@@ -78,6 +81,7 @@ public:
 
   T *Data() const { return static_cast<T *>(mem_.Data()); }
   size_t Size() const { return n_; }
+  void Commit() { mem_.Commit(); }
   T &operator[](size_t i) const { return Data()[i]; }
 
 private:

@@ -34,6 +34,9 @@ class RecentRing {
 public:
   RecentRing(uint32_t max_records, size_t max_bytes);
 
+  // Faults the whole byte ring in now rather than as records reach it.
+  void Commit() { bytes_.Commit(); }
+
   // Packs rec as entry number `index` (one more than the last).
   void Push(uint64_t index, const struct tlsfp_record &rec, const RecentEntry &cols);
 

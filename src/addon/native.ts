@@ -543,12 +543,15 @@ export interface NativeAddon {
    * distinctBound: exact distinct counts up to this many members (default
    * 4096); recentMax: handshakes the recent ring keeps (at least 65 536);
    * recentBytes: the ring's bytes (default 1 KB a handshake), fewer
-   * handshakes when their packed records outgrow them.
+   * handshakes when their packed records outgrow them; preallocPairs: room
+   * for this many JA4×SNI pairs, with the seen table and the recent ring,
+   * committed now (default 0: as records arrive).
    */
   Aggregates: new (options?: {
     distinctBound?: number;
     recentMax?: number;
     recentBytes?: number;
+    preallocPairs?: number;
   }) => NativeAggregates;
   /** One packed record (a history row) → the record. TLSFP_E_PACKED for bad bytes. */
   unpackRecord(packed: Uint8Array): TlsfpRecord;

@@ -470,6 +470,7 @@ async function startServices(plan: RunPlan, config: Config): Promise<Services> {
       historyMax: config.store.historyMax,
       retentionDays: config.store.retentionDays,
       flushIntervalMs: config.store.flushIntervalMs,
+      preallocPairs: config.store.preallocPairs,
       onFlushError: (e) => say(`tlsfp: warning: store ${plan.store}: ${e.message}`),
     });
   } catch (e) {

@@ -83,6 +83,7 @@ const Store = section({
   historyMax: Type.Integer({ minimum: 0, default: 100000 }),
   retentionDays: Type.Integer({ minimum: 0, default: 30 }),
   flushIntervalMs: Type.Integer({ minimum: 10, maximum: 3_600_000, default: 1000 }),
+  preallocPairs: Type.Integer({ minimum: 0, maximum: 100_000_000, default: 1048576 }),
 });
 
 const Eve = section({

@@ -52,9 +52,17 @@ export class Aggregates {
     ja4_sni: [""],
   };
 
-  /** recentMax: handshakes kept natively between flushes (the history's newest). */
-  constructor(addon: NativeAddon, bound = DEFAULT_DISTINCT_BOUND, recentMax = 0) {
-    this.native = new addon.Aggregates({ distinctBound: bound, recentMax });
+  /**
+   * recentMax: handshakes kept natively between flushes (the history's
+   * newest); preallocPairs: JA4×SNI pairs whose memory is committed now.
+   */
+  constructor(
+    addon: NativeAddon,
+    bound = DEFAULT_DISTINCT_BOUND,
+    recentMax = 0,
+    preallocPairs = 0,
+  ) {
+    this.native = new addon.Aggregates({ distinctBound: bound, recentMax, preallocPairs });
   }
 
   /**

@@ -50,6 +50,12 @@ export interface StoreOptions {
   labels?: LabelEntry[];
   /** Exact distinct counts up to this many keys per aggregate (default 4096). */
   distinctBound?: number;
+  /**
+   * JA4×SNI pairs whose memory (with the other tables the ingest fills) is
+   * committed when the store opens, so that ingesting them takes no page
+   * faults (default 0: committed as records arrive).
+   */
+  preallocPairs?: number;
   /** Called with an error of an automatic flush (default: process.emitWarning). */
   onFlushError?: (e: Error) => void;
 }
@@ -168,6 +174,7 @@ class Store implements FingerprintStore {
       loadAddon(),
       opts.distinctBound ?? DEFAULT_DISTINCT_BOUND,
       opts.historyMax ?? 100_000,
+      opts.preallocPairs ?? 0,
     );
     for (const k of KINDS) this.labels.set(k, new Map());
     this.db = new SqliteBackend(opts.path, (b) => loadAddon().unpackRecord(b));

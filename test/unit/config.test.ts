@@ -46,6 +46,7 @@ describe("defaults", () => {
       historyMax: 100000,
       retentionDays: 30,
       flushIntervalMs: 1000,
+      preallocPairs: 1048576,
     });
     expect(c.eve).toEqual({ path: null, rotate: { maxBytes: 104857600, intervalSeconds: 0 } });
     expect(c.log).toEqual({ level: "info" });
@@ -104,6 +105,9 @@ describe("errors: path, bad value, what is allowed", () => {
     ]);
     expect(problems("dataplane:\n  burst: 2000\n")).toEqual([
       "dataplane.burst: 2000 is not allowed (an integer from 1 to 1024)",
+    ]);
+    expect(problems("store:\n  preallocPairs: -1\n")).toEqual([
+      "store.preallocPairs: -1 is not allowed (an integer from 0 to 100000000)",
     ]);
   });
 

@@ -167,6 +167,7 @@ describe("RecordBatch and the recent ring", () => {
     expect(() => a.nextBatch(new addon.Aggregates(), 10, { eve: 1 } as never)).toThrow(/eve/);
     expect(() => new addon.Aggregates({ distinctBound: 0 })).toThrow(/distinctBound/);
     expect(() => new addon.Aggregates({ recentBytes: 1.5 })).toThrow(/recentBytes/);
+    expect(() => new addon.Aggregates({ preallocPairs: -1 })).toThrow(/preallocPairs/);
     a.close();
     expect(() => addon.unpackRecord(Buffer.from("P\x02not a record"))).toThrow(
       expect.objectContaining({ code: "TLSFP_E_PACKED" }),
@@ -253,17 +254,22 @@ describe("native aggregates", () => {
     });
   }
 
-  it("hold tens of thousands of aggregates of a kind (past the 8192 of a chunk, 32 768 of a block)", () => {
-    const recs = crowd(50_000).map((r, i) => ({ ...r, sni: `n${i}.example` }));
-    const ref = new Reference(4096);
-    const s = openStore({ path: ":memory:", flushIntervalMs: 0, labels: [] });
-    ref.ingest(recs);
-    s.ingest(recs);
-    const got = storeView(s).sort(byKey);
-    expect(got.filter((a) => a.kind === "ja4_sni")).toHaveLength(50_000);
-    expect(got).toEqual(referenceView(ref).sort(byKey));
-    s.close();
-  });
+  // preallocPairs 20 000: the first pairs land in committed room, the rest
+  // grow past it as without; 60 000: room left over, which must not show.
+  for (const preallocPairs of [0, 20_000, 60_000]) {
+    it(`hold tens of thousands of aggregates of a kind (past the 8192 of a chunk, 32 768 of a block; preallocPairs ${preallocPairs})`, () => {
+      const recs = crowd(50_000).map((r, i) => ({ ...r, sni: `n${i}.example` }));
+      const ref = new Reference(4096);
+      const s = openStore({ path: ":memory:", flushIntervalMs: 0, labels: [], preallocPairs });
+      ref.ingest(recs);
+      s.ingest(recs);
+      const got = storeView(s).sort(byKey);
+      expect(got.filter((a) => a.kind === "ja4_sni")).toHaveLength(50_000);
+      expect(got).toEqual(referenceView(ref).sort(byKey));
+      expect(s.stats().aggregates.ja4_sni).toBe(50_000);
+      s.close();
+    });
+  }
 
   it("count every ALPN, past the four held inline and past the first 65 535 names", () => {
     // 72 000 names, so ids pass 16 bits; three JA4s, so each sees thousands;
