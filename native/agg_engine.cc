@@ -40,6 +40,18 @@ double HllEstimate(const uint8_t *reg)
   return std::floor(e + 0.5);
 }
 
+// Reads a byte at each address, back to back: the loads do not depend on
+// one another, so the CPU has as many of them in flight as it can hold.
+// (Prefetch instructions for the same lines proved useless here: most
+// were dropped, and the updates then waited for each line in turn.)
+void Touch(const void *const *p, size_t n)
+{
+  uint32_t sink = 0;
+  for (size_t i = 0; i < n; i++)
+    sink += *static_cast<const volatile uint8_t *>(p[i]);
+  asm volatile("" : : "r"(sink));
+}
+
 // Order-dependent 32-bit combine (murmur3's finaliser over h·φ ^ x).
 inline uint32_t Mix(uint32_t h, uint32_t x)
 {
@@ -283,15 +295,29 @@ std::vector<uint32_t> AggEngine::TakeDirty(AggKind k, size_t max)
   return out;
 }
 
-uint32_t AggEngine::SeenIndex(uint32_t pair, uint32_t ja3, uint32_t key, uint32_t value)
+uint32_t AggEngine::SeenIndex(const SeenSlot &t)
 {
-  return Mix(Mix(Mix(pair, ja3), key), value) & (kSeenCapacity - 1);
+  return Mix(Mix(Mix(t.pair, t.ja3), t.key), t.value) & (kSeenCapacity - 1);
 }
 
-uint32_t AggEngine::SeenProbe(const SeenSlot &t) const
+AggEngine::SeenSlot AggEngine::SeenKey(const AggInput &r, uint32_t field) const
+{
+  const uint32_t value = field == 1 ? r.client : field == 2 ? r.server : r.sni_hash;
+  return SeenSlot{r.pair, r.ja3, r.ja3s << 2 | field, value};
+}
+
+void AggEngine::Resolve(AggInput &r)
+{
+  bool added = false;
+  r.pair = pairs.Id(r.ja4, r.sni, &added);
+  for (uint32_t f = 1; f <= 3; f++)
+    r.seen_at[f - 1] = SeenIndex(SeenKey(r, f));
+}
+
+uint32_t AggEngine::SeenProbe(const SeenSlot &t, uint32_t at) const
 {
   const uint32_t mask = kSeenCapacity - 1;
-  uint32_t i = SeenIndex(t.pair, t.ja3, t.key, t.value);
+  uint32_t i = at;
   for (;; i = (i + 1) & mask) {
     const SeenSlot &o = seen_[i];
     if ((o.pair == t.pair && o.ja3 == t.ja3 && o.key == t.key && o.value == t.value) || o.pair == 0)
@@ -299,24 +325,25 @@ uint32_t AggEngine::SeenProbe(const SeenSlot &t) const
   }
 }
 
-bool AggEngine::Seen(uint32_t pair, uint32_t ja3, uint32_t key, uint32_t value)
+bool AggEngine::Seen(const AggInput &r, uint32_t field)
 {
-  const SeenSlot t{pair, ja3, key, value};
-  uint32_t i = SeenProbe(t);
+  const SeenSlot t = SeenKey(r, field);
+  const uint32_t at = r.seen_at[field - 1];
+  uint32_t i = SeenProbe(t, at);
   if (seen_[i].pair != 0)
     return true;
   if (++seen_n_ * 2 > kSeenCapacity) {
     std::fill(seen_.Data(), seen_.Data() + kSeenCapacity, SeenSlot{});
     seen_n_ = 1;
-    i = SeenIndex(pair, ja3, key, value);
+    i = at;
   }
   seen_[i] = t;
   return false;
 }
 
-bool AggEngine::SeenPeek(uint32_t pair, uint32_t ja3, uint32_t key, uint32_t value) const
+bool AggEngine::SeenPeek(const AggInput &r, uint32_t field) const
 {
-  return seen_[SeenProbe(SeenSlot{pair, ja3, key, value})].pair != 0;
+  return seen_[SeenProbe(SeenKey(r, field), r.seen_at[field - 1])].pair != 0;
 }
 
 void AggEngine::Bump(AggKind k, uint32_t id, const AggInput &in, uint32_t c, uint32_t s, uint32_t n)
@@ -347,20 +374,18 @@ void AggEngine::Bump(AggKind k, uint32_t id, const AggInput &in, uint32_t c, uin
 void AggEngine::Add(const AggInput &in)
 {
   AggInput r = in;
-  bool added = false;
-  r.pair = pairs.Id(r.ja4, r.sni, &added);
+  Resolve(r);
   AddOne(r);
 }
 
 void AggEngine::AddOne(const AggInput &in)
 {
-  const uint32_t key = in.ja3s << 2;
   uint32_t c = in.client, s = in.server, n = in.sni == 0 ? 0 : in.sni_hash;
-  if (Seen(in.pair, in.ja3, key | 1, c))
+  if (Seen(in, 1))
     c = 0;
-  if (Seen(in.pair, in.ja3, key | 2, s))
+  if (Seen(in, 2))
     s = 0;
-  if (n != 0 && Seen(in.pair, in.ja3, key | 3, n))
+  if (n != 0 && Seen(in, 3))
     n = 0;
   // Whatever went into a pair's sets went into its JA4's and its SNI's in
   // the same handshake: a member the pair already has (its exact sets sit
@@ -388,13 +413,11 @@ void AggEngine::AddOne(const AggInput &in)
 
 void AggEngine::PrefetchAggs(AggInput &r)
 {
-  bool added = false;
-  r.pair = pairs.Id(r.ja4, r.sni, &added); // its slot was asked for when the record was read
-  const uint32_t key = r.ja3s << 2;
-  __builtin_prefetch(&seen_[SeenIndex(r.pair, r.ja3, key | 1, r.client)]);
-  __builtin_prefetch(&seen_[SeenIndex(r.pair, r.ja3, key | 2, r.server)]);
+  Resolve(r); // the pair's slot was asked for when the record was read
+  __builtin_prefetch(&seen_[r.seen_at[0]]);
+  __builtin_prefetch(&seen_[r.seen_at[1]]);
   if (r.sni != 0)
-    __builtin_prefetch(&seen_[SeenIndex(r.pair, r.ja3, key | 3, r.sni_hash)]);
+    __builtin_prefetch(&seen_[r.seen_at[2]]);
   const uint32_t ids[kAggKinds] = {r.ja4, r.ja3, r.ja3s, r.sni, r.pair};
   for (uint32_t k = 0; k < kAggKinds; k++) {
     if (ids[k] == 0)
@@ -405,49 +428,54 @@ void AggEngine::PrefetchAggs(AggInput &r)
   }
 }
 
-void AggEngine::PrefetchSets(const AggInput &r) const
+const void **AggEngine::SetReads(const AggInput &r, const void **out) const
 {
   // Only for the members the seen table does not already hold (their
   // lines arrived since PrefetchAggs asked for them): the others will skip
-  // their sets, and asking for their slots would only crowd out the rest.
-  const uint32_t key = r.ja3s << 2;
-  const bool c = !SeenPeek(r.pair, r.ja3, key | 1, r.client);
-  const bool s = !SeenPeek(r.pair, r.ja3, key | 2, r.server);
-  const bool n = r.sni != 0 && !SeenPeek(r.pair, r.ja3, key | 3, r.sni_hash);
+  // their sets.
+  const bool c = !SeenPeek(r, 1);
+  const bool s = !SeenPeek(r, 2);
+  const bool n = r.sni != 0 && !SeenPeek(r, 3);
   if (!c && !s && !n)
-    return;
+    return out;
   const uint32_t ids[kAggKinds] = {r.ja4, r.ja3, r.ja3s, r.sni, r.pair};
   for (uint32_t k = 0; k < kAggKinds; k++) {
     if (ids[k] == 0)
       continue;
     const Agg &a = At(static_cast<AggKind>(k), ids[k]);
-    if (c)
-      a.clients.Prefetch(r.client);
-    if (s)
-      a.servers.Prefetch(r.server);
-    if (n && k <= kJa3s)
-      a.snis.Prefetch(r.sni_hash);
+    const void *p[3] = {c ? a.clients.FirstRead(r.client) : nullptr, s ? a.servers.FirstRead(r.server) : nullptr,
+                        n && k <= kJa3s ? a.snis.FirstRead(r.sni_hash) : nullptr};
+    for (const void *q : p)
+      if (q != nullptr)
+        *out++ = q;
   }
+  return out;
 }
 
 void AggEngine::AddBulk(AggInput *in, uint32_t n)
 {
   // Each handshake is taken after asking, a few handshakes ahead, for the
-  // memory it will touch (its aggregates and seen slots, then their sets'
-  // slots): far enough ahead for the loads to arrive in time, near enough
-  // that the CPU keeps them in flight (a burst of hundreds of prefetches
-  // would mostly be dropped).
-  constexpr uint32_t kAheadAggs = 16;
-  constexpr uint32_t kAheadSets = 8;
+  // memory it will touch: its aggregates and seen slots by prefetch, then,
+  // a group of handshakes at a time, its sets' slots by loads issued
+  // together (Touch). The sets of busy aggregates are the far reads: ~5 a
+  // handshake, over hundreds of MB.
+  constexpr uint32_t kGroup = 8;
+  constexpr uint32_t kAheadAggs = 3 * kGroup; // their lines must be in for SetReads
+  const void *reads[kGroup * kAggKinds * 3];
+  auto touch_group = [&](uint32_t from) {
+    const void **end = reads;
+    for (uint32_t j = from; j < from + kGroup && j < n; j++)
+      end = SetReads(in[j], end);
+    Touch(reads, static_cast<size_t>(end - reads));
+  };
   for (uint32_t i = 0; i < n && i < kAheadAggs; i++)
     PrefetchAggs(in[i]);
-  for (uint32_t i = 0; i < n && i < kAheadSets; i++)
-    PrefetchSets(in[i]);
+  touch_group(0);
   for (uint32_t i = 0; i < n; i++) {
+    if (i % kGroup == 0)
+      touch_group(i + kGroup);
     if (i + kAheadAggs < n)
       PrefetchAggs(in[i + kAheadAggs]);
-    if (i + kAheadSets < n)
-      PrefetchSets(in[i + kAheadSets]);
     AddOne(in[i]);
   }
 }

@@ -43,13 +43,13 @@ public:
 
   void Add(uint32_t h, uint32_t bound);
   bool Has(uint32_t h) const; // an estimated set says true (maybe)
-  // Asks for the cache line Add(h) will probe first.
-  void Prefetch(uint32_t h) const
+  // Where Add(h) will read first (a slot or a register); null when the set
+  // is held inline.
+  const void *FirstRead(uint32_t h) const
   {
     if (hll_)
-      __builtin_prefetch(&Registers()[h >> (32 - kHllP)]);
-    else if (cap_ != 0)
-      __builtin_prefetch(&mem_[h & (cap_ - 1)]);
+      return &Registers()[h >> (32 - kHllP)];
+    return cap_ != 0 ? &mem_[h & (cap_ - 1)] : nullptr;
   }
   double Size() const; // exact, or the estimate (never below n)
   bool Estimated() const { return hll_; }
@@ -104,10 +104,13 @@ static_assert(sizeof(Agg) == 192, "Agg: three cache lines");
 // One handshake, as the engine takes it. Ids from the engine's dictionary
 // (0: none), hashes as Hash32 of the address / SNI text.
 struct AggInput {
-  uint32_t ja4, ja3, ja3s, sni, pair, alpn; // pair: filled by AddBulk
+  uint32_t ja4, ja3, ja3s, sni, pair, alpn; // pair: filled by the engine
   uint32_t client, server, sni_hash;
   uint32_t transport; // 0 tcp, 1 quic, 2 dtls
   double ts_ms;
+  // Filled by the engine with pair: where the seen table's probes for the
+  // client, the server and the SNI start (hashed once, used three times).
+  uint32_t seen_at[3];
 };
 
 class AggEngine {
@@ -153,12 +156,18 @@ private:
     uint32_t pair, ja3, key, value; // key: JA3S id << 2 | field
   };
   static constexpr uint32_t kSeenCapacity = 1u << 20;
-  bool Seen(uint32_t pair, uint32_t ja3, uint32_t key, uint32_t value);
-  bool SeenPeek(uint32_t pair, uint32_t ja3, uint32_t key, uint32_t value) const; // Seen() without adding
-  uint32_t SeenProbe(const SeenSlot &t) const; // t's slot, or the empty one that ends its run
-  static uint32_t SeenIndex(uint32_t pair, uint32_t ja3, uint32_t key, uint32_t value);
-  void PrefetchAggs(AggInput &r); // resolves r.pair
-  void PrefetchSets(const AggInput &r) const;
+  // Whether member `field` (1 client, 2 server, 3 SNI) of r was counted
+  // before; adds it if not.
+  bool Seen(const AggInput &r, uint32_t field);
+  bool SeenPeek(const AggInput &r, uint32_t field) const; // Seen() without adding
+  SeenSlot SeenKey(const AggInput &r, uint32_t field) const;
+  // t's slot, or the empty one that ends its run; from slot `at`.
+  uint32_t SeenProbe(const SeenSlot &t, uint32_t at) const;
+  static uint32_t SeenIndex(const SeenSlot &t);
+  void Resolve(AggInput &r); // fills r.pair and r.seen_at
+  void PrefetchAggs(AggInput &r); // resolves r
+  // Appends where r's distinct-set updates will read first; the new end.
+  const void **SetReads(const AggInput &r, const void **out) const;
   // c, s, n: the member hashes to add (0: already counted, skip).
   void Bump(AggKind k, uint32_t id, const AggInput &in, uint32_t c, uint32_t s, uint32_t n);
   void AddOne(const AggInput &in); // after the prefetches, if any
