@@ -2,9 +2,9 @@
 // numbers their keys: per JA4, JA3, JA3S, SNI and JA4×SNI pair, first/last
 // seen, count, transport split, ALPN mix and distinct clients / servers /
 // SNIs. The ring drain feeds it record by record with no JS in between
-// (RegionReader.drainBatch): one core ingests about a million handshakes a
-// second this way (the median in bench/ingest.mjs), against ~55 k with a JS
-// object per record. JS reads it for queries and persistence (src/store,
+// (RegionReader.drainBatch): one core ingests 1.2–1.5 M handshakes a
+// second this way (bench/ingest.mjs, docs/benchmarks.md), against ~55 k
+// with a JS object per record. JS reads it for queries and persistence (src/store,
 // through the Aggregates class of aggregates_js.h).
 //
 // Semantics are the TypeScript reference model's (test/helpers/
