@@ -42,8 +42,9 @@ double HllEstimate(const uint8_t *reg)
 
 // Reads a byte at each address, back to back: the loads do not depend on
 // one another, so the CPU has as many of them in flight as it can hold.
-// (Prefetch instructions for the same lines proved useless here: most
-// were dropped, and the updates then waited for each line in turn.)
+// (Prefetch instructions for the same lines proved useless on the AMD EPYC
+// guest measured: most were dropped, and the updates then waited for each
+// line in turn; docs/benchmarks.md, step 8.)
 void Touch(const void *const *p, size_t n)
 {
   uint32_t sink = 0;
@@ -454,10 +455,10 @@ const void **AggEngine::SetReads(const AggInput &r, const void **out) const
 
 void AggEngine::AddBulk(AggInput *in, uint32_t n)
 {
-  // Each handshake is taken after asking, a few handshakes ahead, for the
-  // memory it will touch: its aggregates and seen slots by prefetch, then,
-  // a group of handshakes at a time, its sets' slots by loads issued
-  // together (Touch). The sets of busy aggregates are the far reads: ~5 a
+  // Each handshake is taken after asking, handshakes ahead, for the memory
+  // it will touch: its aggregates and seen slots by prefetch, 24 ahead;
+  // then its sets' slots by loads issued together (Touch) for a group of 8,
+  // one group ahead. The sets of busy aggregates are the far reads: ~5 a
   // handshake, over hundreds of MB.
   constexpr uint32_t kGroup = 8;
   constexpr uint32_t kAheadAggs = 3 * kGroup; // their lines must be in for SetReads
